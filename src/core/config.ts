@@ -1,0 +1,164 @@
+/**
+ * Attribute values in, a safe configuration out. Nothing here throws: an
+ * invalid value is reported once with console.error naming the attribute and
+ * the value, and the default (or no URL) is used (SPEC §2).
+ */
+import type { Protocol } from './session-client.js';
+
+export const DEFAULT_IDLE_SECONDS = 780;
+export const DEFAULT_TIMEOUT_SECONDS = 900;
+export const DEFAULT_EVENTS = ['keydown', 'pointerdown', 'pointermove', 'wheel', 'touchstart', 'scroll'];
+/** Longer limits than a year are a typo, and overflow timers. */
+const MAX_SECONDS = 366 * 24 * 3600;
+
+export interface RawConfig {
+  statusUrl?: string | null;
+  keepaliveUrl?: string | null;
+  keepaliveMethod?: string | null;
+  signoutUrl?: string | null;
+  timeoutUrl?: string | null;
+  idleSeconds?: number | string | null;
+  timeoutSeconds?: number | string | null;
+  protocol?: string | null;
+  csrfCookie?: string | null;
+  csrfHeader?: string | null;
+  activityEvents?: string | null;
+}
+
+export interface Config {
+  statusUrl: string | null;
+  keepaliveUrl: string | null;
+  keepaliveMethod: 'POST' | 'GET';
+  signoutUrl: string | null;
+  timeoutUrl: string | null;
+  idleSeconds: number;
+  timeoutSeconds: number;
+  /** The page gave at least one limit: no status request is needed on load. */
+  limitsGiven: boolean;
+  protocol: Protocol;
+  csrfCookie: string;
+  csrfHeader: string;
+  activityEvents: string[];
+}
+
+export interface PageLocation {
+  href: string;
+  origin: string;
+}
+
+export type Reporter = (attribute: string, value: unknown, problem: string, fallback: string) => void;
+
+/** A reporter that says each (attribute, value) once. */
+export function onceReporter(log: (message: string) => void = console.error): Reporter {
+  const said = new Set<string>();
+  return (attribute, value, problem, fallback) => {
+    const key = `${attribute}\u0000${String(value)}`;
+    if (said.has(key)) return;
+    said.add(key);
+    log(`session-timeout-dialog: invalid ${attribute}="${String(value)}": ${problem}; ${fallback}.`);
+  };
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const EVENT_NAME = /^[a-z][a-z0-9_:-]*$/i;
+
+export function resolveConfig(raw: RawConfig, page: PageLocation, report: Reporter): Config {
+  const url = (attribute: string, value: string | null | undefined, sameOrigin: boolean) =>
+    safeUrl(attribute, value, page, sameOrigin, report);
+
+  let idle = seconds('idle-seconds', raw.idleSeconds, DEFAULT_IDLE_SECONDS, report);
+  let timeout = seconds('timeout-seconds', raw.timeoutSeconds, DEFAULT_TIMEOUT_SECONDS, report);
+  if (idle >= timeout) {
+    report('idle-seconds', raw.idleSeconds ?? idle, `must be less than timeout-seconds (${timeout})`, `using ${DEFAULT_IDLE_SECONDS} and ${DEFAULT_TIMEOUT_SECONDS}`);
+    idle = DEFAULT_IDLE_SECONDS;
+    timeout = DEFAULT_TIMEOUT_SECONDS;
+  }
+
+  const method = (raw.keepaliveMethod ?? 'POST').toUpperCase();
+  if (method !== 'POST' && method !== 'GET') report('keepalive-method', raw.keepaliveMethod, 'must be POST or GET', 'using POST');
+
+  let protocol: Protocol = 'session-timeout';
+  if (raw.protocol === 'django-session-security') protocol = raw.protocol;
+  else if (raw.protocol && raw.protocol !== 'session-timeout') {
+    report('protocol', raw.protocol, 'must be session-timeout or django-session-security', 'using session-timeout');
+  }
+
+  const signoutUrl = url('signout-url', raw.signoutUrl, false);
+  return {
+    statusUrl: url('status-url', raw.statusUrl, true),
+    keepaliveUrl: url('keepalive-url', raw.keepaliveUrl, true),
+    keepaliveMethod: method === 'GET' ? 'GET' : 'POST',
+    signoutUrl,
+    timeoutUrl: url('timeout-url', raw.timeoutUrl, false) ?? signoutUrl,
+    idleSeconds: idle,
+    timeoutSeconds: timeout,
+    limitsGiven: given(raw.idleSeconds) || given(raw.timeoutSeconds),
+    protocol,
+    csrfCookie: token('csrf-cookie', raw.csrfCookie, 'csrftoken', report),
+    csrfHeader: token('csrf-header', raw.csrfHeader, 'X-CSRFToken', report),
+    activityEvents: events(raw.activityEvents, report),
+  };
+}
+
+function given(value: unknown): boolean {
+  return value !== null && value !== undefined && value !== '' && !Number.isNaN(Number(value));
+}
+
+function seconds(attribute: string, value: unknown, fallback: number, report: Reporter): number {
+  if (value === null || value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > MAX_SECONDS) {
+    report(attribute, value, `must be a number of seconds between 0 and ${MAX_SECONDS}`, `using ${fallback}`);
+    return fallback;
+  }
+  return n;
+}
+
+/**
+ * Only http(s) URLs are followed or fetched: `javascript:`, `data:`,
+ * `vbscript:` and the like are refused. Status and keepalive carry the
+ * session's credentials, so they must stay on the page's origin.
+ */
+export function safeUrl(
+  attribute: string,
+  value: string | null | undefined,
+  page: PageLocation,
+  sameOrigin: boolean,
+  report: Reporter,
+): string | null {
+  if (value === null || value === undefined || value.trim() === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(value, page.href);
+  } catch {
+    report(attribute, value, 'not a URL', 'ignoring it');
+    return null;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    report(attribute, value, `the ${parsed.protocol} scheme is not allowed (http and https only)`, 'ignoring it');
+    return null;
+  }
+  if (sameOrigin && parsed.origin !== page.origin) {
+    report(attribute, value, `must be on this page's origin (${page.origin}): session credentials never go to another origin`, 'ignoring it');
+    return null;
+  }
+  return parsed.href;
+}
+
+function token(attribute: string, value: string | null | undefined, fallback: string, report: Reporter): string {
+  if (value === null || value === undefined || value === '') return fallback;
+  if (TOKEN.test(value)) return value;
+  report(attribute, value, 'not a valid name', `using ${fallback}`);
+  return fallback;
+}
+
+function events(value: string | null | undefined, report: Reporter): string[] {
+  if (value === null || value === undefined) return DEFAULT_EVENTS;
+  const names = value.split(/\s+/).filter(Boolean);
+  const bad = names.filter((name) => !EVENT_NAME.test(name));
+  if (names.length === 0 || bad.length > 0) {
+    report('activity-events', value, bad.length ? `not event names: ${bad.join(' ')}` : 'empty', `using "${DEFAULT_EVENTS.join(' ')}"`);
+    return DEFAULT_EVENTS;
+  }
+  return names;
+}

@@ -1,0 +1,205 @@
+/**
+ * The server calls of SPEC §4: status and keepalive for each wire protocol,
+ * with every answer sorted into ok / expired / error. Expiry and error are
+ * kept strictly apart: only a clear sign that the session is over (EXPIRED,
+ * TIMEOUT, 401/440, a redirect, a login page) is an expiry; a 403, 5xx,
+ * bad JSON, a timeout or a network failure is an error the caller retries.
+ */
+import type { Clock } from './environment.js';
+
+export type Protocol = 'session-timeout' | 'django-session-security';
+export type Operation = 'status' | 'keepalive';
+
+export interface ServerState {
+  kind: 'ok';
+  /** Whole seconds since the server last saw a request. */
+  idleTime: number;
+  idleLimit?: number;
+  timeoutLimit?: number;
+  /** Seconds to an absolute end that keepalive cannot move. */
+  expiresIn?: number;
+}
+export interface Expired {
+  kind: 'expired';
+  reason: string;
+}
+export interface CallError {
+  kind: 'error';
+  status?: number;
+  message: string;
+  /** From `Retry-After`, ms. */
+  retryAfter?: number;
+}
+export type CallResult = ServerState | Expired | CallError;
+
+export interface ClientOptions {
+  protocol: Protocol;
+  statusUrl: string | null;
+  keepaliveUrl: string | null;
+  keepaliveMethod: 'POST' | 'GET';
+  csrfCookie: string;
+  csrfHeader: string;
+}
+
+/** Every server call is aborted after this long (SPEC §3.2). */
+export const CALL_TIMEOUT_MS = 5000;
+
+export class SessionClient {
+  /** A token the server handed back in `X-CSRF-Token`; wins over cookie and meta. */
+  private refreshedToken: string | null = null;
+
+  constructor(
+    private readonly fetchImpl: (input: string, init: RequestInit) => Promise<Response>,
+    private readonly clock: Clock,
+    public options: ClientOptions,
+    private readonly doc: Document | null = typeof document === 'undefined' ? null : document,
+  ) {}
+
+  /** Ask the server; never counted as activity. `idleFor`: seconds since local activity (django-session-security reports it). */
+  status(idleFor: number, signal?: AbortSignal): Promise<CallResult> {
+    const url = this.options.statusUrl;
+    if (!url) return Promise.resolve({ kind: 'error', message: 'no status-url' });
+    return this.call(this.withIdleFor(url, idleFor), 'GET', signal);
+  }
+
+  /** Mark the session active. `idleFor` is 0 when the person acted just now. */
+  keepalive(idleFor: number, signal?: AbortSignal): Promise<CallResult> {
+    const { protocol, keepaliveUrl, statusUrl, keepaliveMethod } = this.options;
+    if (protocol === 'django-session-security') {
+      // Its one endpoint: the ping with the idle time the client saw.
+      const url = keepaliveUrl ?? statusUrl;
+      if (!url) return Promise.resolve({ kind: 'error', message: 'no keepalive-url' });
+      return this.call(this.withIdleFor(url, idleFor), 'GET', signal);
+    }
+    if (!keepaliveUrl) return Promise.resolve({ kind: 'error', message: 'no keepalive-url' });
+    return this.call(keepaliveUrl, keepaliveMethod, signal);
+  }
+
+  private withIdleFor(url: string, idleFor: number): string {
+    if (this.options.protocol !== 'django-session-security') return url;
+    const u = new URL(url, this.doc?.baseURI ?? 'http://localhost/');
+    u.searchParams.set('idleFor', String(Math.max(0, Math.floor(idleFor))));
+    return u.href;
+  }
+
+  private csrfToken(): string | null {
+    if (this.refreshedToken) return this.refreshedToken;
+    const doc = this.doc;
+    if (!doc) return null;
+    const name = this.options.csrfCookie;
+    for (const part of doc.cookie ? doc.cookie.split(';') : []) {
+      const eq = part.indexOf('=');
+      if (eq > 0 && part.slice(0, eq).trim() === name) {
+        const value = part.slice(eq + 1).trim();
+        if (value) return safeDecode(value);
+      }
+    }
+    return doc.querySelector('meta[name="csrf-token"]')?.getAttribute('content') || null;
+  }
+
+  private async call(url: string, method: 'GET' | 'POST', outer?: AbortSignal): Promise<CallResult> {
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    outer?.addEventListener('abort', abort);
+    const timer = this.clock.setTimeout(abort, CALL_TIMEOUT_MS);
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (method !== 'GET') {
+      const token = this.csrfToken();
+      if (token) headers[this.options.csrfHeader] = token;
+    }
+    try {
+      const response = await this.fetchImpl(url, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        cache: 'no-store',
+        // A redirect is the session being over (a login page), not data.
+        redirect: 'manual',
+        signal: controller.signal,
+      });
+      const token = response.headers.get('X-CSRF-Token');
+      if (token) this.refreshedToken = token;
+      return await this.read(response);
+    } catch (error) {
+      if (controller.signal.aborted) {
+        return { kind: 'error', message: outer?.aborted ? 'aborted' : `no answer within ${CALL_TIMEOUT_MS / 1000} s` };
+      }
+      return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
+    } finally {
+      this.clock.clearTimeout(timer);
+      outer?.removeEventListener('abort', abort);
+    }
+  }
+
+  private async read(response: Response): Promise<CallResult> {
+    const { status } = response;
+    if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
+      return { kind: 'expired', reason: 'redirect' };
+    }
+    if (status === 401 || status === 440) return { kind: 'expired', reason: `HTTP ${status}` };
+    if (!response.ok) {
+      const retryAfter = parseRetryAfter(response.headers.get('Retry-After'), this.clock.now());
+      return { kind: 'error', status, message: `HTTP ${status}`, ...(retryAfter ? { retryAfter } : {}) };
+    }
+    const text = await response.text();
+    const type = response.headers.get('Content-Type') ?? '';
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // A 200 page that is not JSON is the login page a proxy or the
+      // framework served instead: the session is over. A body announced as
+      // JSON that does not parse is a broken server, not an expiry.
+      return /json/i.test(type)
+        ? { kind: 'error', status, message: 'invalid JSON' }
+        : { kind: 'expired', reason: 'not JSON' };
+    }
+    return this.options.protocol === 'django-session-security' ? readPing(body) : readStatus(body, status);
+  }
+}
+
+function readStatus(body: unknown, status: number): CallResult {
+  if (!body || typeof body !== 'object') return { kind: 'error', status, message: 'unexpected answer' };
+  const b = body as Record<string, unknown>;
+  if (b.status === 'EXPIRED' || b.status === 'TIMEOUT') return { kind: 'expired', reason: b.status };
+  const idleTime = b.idleTime;
+  if ((b.status !== 'ACTIVE' && b.status !== 'IDLE') || !isSeconds(idleTime)) {
+    return { kind: 'error', status, message: 'unexpected answer' };
+  }
+  const result: ServerState = { kind: 'ok', idleTime };
+  if (isSeconds(b.idleLimit) && isSeconds(b.timeoutLimit) && b.idleLimit < b.timeoutLimit) {
+    result.idleLimit = b.idleLimit;
+    result.timeoutLimit = b.timeoutLimit;
+    // The fork compares with `>` and floors idleTime: at idleTime ===
+    // timeoutLimit it still says IDLE, but the time is up (SPEC §3.2).
+    if (idleTime >= b.timeoutLimit) return { kind: 'expired', reason: 'TIMEOUT' };
+  }
+  if (isSeconds(b.expiresIn)) result.expiresIn = b.expiresIn;
+  return result;
+}
+
+function readPing(body: unknown): CallResult {
+  if (body === 'logout') return { kind: 'expired', reason: 'logout' };
+  if (isSeconds(body)) return { kind: 'ok', idleTime: body };
+  return { kind: 'error', message: 'unexpected answer' };
+}
+
+function isSeconds(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

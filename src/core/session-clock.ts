@@ -1,0 +1,73 @@
+/**
+ * Pure deadline math of SPEC §3.1: what we know about the session in, the
+ * phase and the next instant worth waking up for out. No timers, no I/O.
+ * All instants are wall-clock milliseconds.
+ */
+
+export type Phase = 'active' | 'warning' | 'expired';
+
+export interface Limits {
+  /** Inactivity (ms) after which the warning shows. */
+  idle: number;
+  /** Inactivity (ms) after which the session is over. */
+  timeout: number;
+}
+
+export interface SessionFacts {
+  /** Last activity of the person in any tab of this session. */
+  localActivityAt: number;
+  /** Last activity the server saw that the element did not cause itself. */
+  serverActivityAt: number;
+  /** Last request the server saw at all (its own idle clock), our keepalives included. */
+  serverSeenAt: number;
+  /** Absolute end that no keepalive can move (`expiresIn`); Infinity when none. */
+  absoluteEndAt: number;
+}
+
+export interface Deadlines {
+  personAt: number;
+  warnAt: number;
+  expireAt: number;
+  /** True when the absolute lifetime, not inactivity, ends the session. */
+  absolute: boolean;
+  /** When a silent keepalive is due; Infinity when none is (no activity the server has not seen). */
+  keepaliveAt: number;
+}
+
+export function deadlines(facts: SessionFacts, limits: Limits): Deadlines {
+  const personAt = Math.max(facts.localActivityAt, facts.serverActivityAt);
+  const idleEnd = personAt + limits.timeout;
+  const absolute = facts.absoluteEndAt <= idleEnd;
+  const expireAt = absolute ? facts.absoluteEndAt : idleEnd;
+  // The warning keeps the same lead time before either end.
+  const warnAt = Math.min(personAt + limits.idle, expireAt - (limits.timeout - limits.idle));
+  // The server's own idle clock reaches `idle` at serverSeenAt + idle. If the
+  // person was active since the server last saw a request, tell it then, so its
+  // deadline (serverSeenAt + timeout) never comes before ours.
+  const keepaliveAt =
+    facts.localActivityAt > facts.serverSeenAt && !absolute
+      ? facts.serverSeenAt + limits.idle
+      : Infinity;
+  return { personAt, warnAt, expireAt, absolute, keepaliveAt };
+}
+
+/** The phase the facts imply at `now`. */
+export function phaseAt(d: Deadlines, now: number): Phase {
+  if (now >= d.expireAt) return 'expired';
+  if (now >= d.warnAt) return 'warning';
+  return 'active';
+}
+
+/** Whole seconds left until `expireAt`, clamped at 0. */
+export function remainingSeconds(expireAt: number, now: number): number {
+  return Math.max(0, Math.ceil((expireAt - now) / 1000));
+}
+
+/**
+ * Exponential backoff with full jitter, capped: attempt 0 → ~1–2 s, then
+ * ~2–4 s, … up to 60 s. `random` in [0, 1).
+ */
+export function backoff(attempt: number, random: number, retryAfterMs = 0): number {
+  const base = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6));
+  return Math.max(retryAfterMs, base / 2 + (base / 2) * random);
+}

@@ -1,0 +1,534 @@
+/**
+ * The session state machine of SPEC §3: what the element knows, the one
+ * timer that wakes it when a decision is due, and the server calls that
+ * confirm a decision. No DOM rendering, no Lit: the controller wires it to
+ * the element, tests drive it with a fake clock and a scripted fetch.
+ *
+ * Rules kept here:
+ * - one set of facts is the truth; phase and deadlines are derived from
+ *   them and `now` every time (a late timer, sleep or a hidden tab cannot
+ *   put the element in a wrong phase, only delay the moment it notices);
+ * - every change of facts cancels the timer and plans again;
+ * - the status is asked only when a decision is due (warn, expire), and a
+ *   silent keepalive is sent only when the server's idle clock reaches the
+ *   idle limit and the person was active since;
+ * - an error is never an expiry: the local deadline holds and retries back
+ *   off until it.
+ */
+import type { Environment, TimerHandle } from './environment.js';
+import {
+  backoff,
+  deadlines,
+  remainingSeconds,
+  type Deadlines,
+  type Limits,
+  type Phase,
+  type SessionFacts,
+} from './session-clock.js';
+import type { ActivityTracker } from './activity-tracker.js';
+import type { CallResult, Operation, SessionClient } from './session-client.js';
+import type { TabMessage, TabSync } from './tab-sync.js';
+
+export type ExtendSource = 'user' | 'activity' | 'tab' | 'server';
+
+export interface ErrorDetail {
+  operation: Operation;
+  status?: number;
+  message: string;
+}
+
+/** What the engine tells its host. Returning false from a `before*` callback cancels the default. */
+export interface EngineHost {
+  /** The warning is due. Return false to keep the built-in dialog closed. */
+  warn(remaining: number): void;
+  extended(source: ExtendSource): void;
+  /** The session is over. The host leaves the page unless an app cancels. */
+  expired(): void;
+  /** Another tab signed out. */
+  signedOutElsewhere(): void;
+  error(detail: ErrorDetail): void;
+  /** Phase, deadlines or error text changed: render again. */
+  changed(): void;
+}
+
+export interface EngineConfig {
+  /** Limits from the attributes, ms. */
+  limits: Limits;
+  /** True when the page gave the limits; false → one status request on load learns them. */
+  limitsGiven: boolean;
+  hasStatus: boolean;
+  hasKeepalive: boolean;
+}
+
+/** Keep this many of our own keepalives to recognise them in a later status. */
+const OWN_CALLS_KEPT = 8;
+/** Slack when matching a status answer with one of our own keepalives (SPEC §3.1: 1 s plus the round trip). */
+const OWN_CALL_SLACK_MS = 1000;
+/** A timer never sleeps longer than this, so a clock jump is noticed even with no event. */
+const MAX_SLEEP_MS = 60 * 60 * 1000;
+
+export class SessionEngine {
+  phase: Phase = 'active';
+  facts: SessionFacts;
+  /** Limits the server reported; they win over the attributes. */
+  serverLimits: Limits | null = null;
+  /** The message of the last failed "stay signed in", shown in the dialog. */
+  extendError: string | null = null;
+  /** Server calls made by this engine, by operation (the demo and the bench show them). */
+  readonly calls = { status: 0, keepalive: 0 };
+
+  private config: EngineConfig | null = null;
+  private timer: TimerHandle | undefined;
+  private running = false;
+  private abort = new AbortController();
+  private pendingCheck: Promise<void> | null = null;
+  private pendingKeepalive: Promise<boolean> | null = null;
+  private pendingExtend: Promise<boolean> | null = null;
+  /** Send instant of the newest answer applied: older answers never overwrite newer facts. */
+  private appliedSentAt = -Infinity;
+  /** [sent, received] of our own keepalives. */
+  private ownCalls: Array<[number, number]> = [];
+  /** Activity before this instant is not counted (it happened during a warning). */
+  private activityFloor = -Infinity;
+  private retry: { at: number; op: Operation; attempt: number } | null = null;
+  private warnedLimitsFor = '';
+  /** The decision (kind@instant) the other tabs were last polled for. */
+  private polledFor = '';
+  /** The decision a follower is waiting on the leader for. */
+  private waitingFor = '';
+  /** The leader stayed silent past its decision: this follower decides alone. */
+  private actAlone = false;
+
+  constructor(
+    private readonly env: Environment,
+    private readonly client: SessionClient,
+    private readonly tracker: ActivityTracker,
+    private readonly host: EngineHost,
+    private readonly tabs: TabSync | null = null,
+  ) {
+    const now = env.now();
+    this.facts = {
+      localActivityAt: now,
+      serverActivityAt: -Infinity,
+      serverSeenAt: now,
+      absoluteEndAt: Infinity,
+    };
+  }
+
+  get limits(): Limits {
+    return this.serverLimits ?? this.config?.limits ?? { idle: 780_000, timeout: 900_000 };
+  }
+
+  get deadlines(): Deadlines {
+    return deadlines(this.facts, this.limits);
+  }
+
+  /** Whole seconds until the session ends. */
+  get remainingSeconds(): number {
+    return this.phase === 'expired' ? 0 : remainingSeconds(this.deadlines.expireAt, this.env.now());
+  }
+
+  /** True while this tab makes the timed server calls for the session. */
+  get leads(): boolean {
+    return !this.tabs || this.tabs.leader || this.actAlone;
+  }
+
+  /**
+   * Start (or resume after a move in the DOM). `loadedAt` is when the page
+   * request reached the server: the last request the server is sure to have
+   * seen, and activity of the person.
+   */
+  start(config: EngineConfig, loadedAt: number, firstStart: boolean): void {
+    this.config = config;
+    this.running = true;
+    if (this.abort.signal.aborted) this.abort = new AbortController();
+    if (firstStart) {
+      const now = this.env.now();
+      this.facts.localActivityAt = now;
+      this.facts.serverSeenAt = Math.min(loadedAt, now);
+    }
+    this.tabs?.start(
+      (message) => this.onTabMessage(message),
+      () => this.evaluate(false),
+    );
+    if (firstStart) this.tabs?.post({ type: 'hello', facts: this.facts });
+    if (firstStart && config.hasStatus && !config.limitsGiven && this.leads) {
+      void this.check();
+    } else {
+      this.evaluate(false);
+    }
+  }
+
+  stop(): void {
+    this.running = false;
+    this.env.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.abort.abort();
+    this.tabs?.stop();
+  }
+
+  /** New attribute values: plan again with them. */
+  configure(config: EngineConfig): void {
+    this.config = config;
+    if (this.running) this.evaluate(false);
+  }
+
+  /** A moment to look again: the page became visible, came back from the cache, went online. */
+  wake(checkNow = false): void {
+    if (!this.running || this.phase === 'expired') return;
+    if (checkNow && this.config?.hasStatus) void this.check();
+    else this.evaluate(false);
+  }
+
+  /** `reportActivity()`: activity no DOM event shows. */
+  reportActivity(): void {
+    this.tracker.report();
+  }
+
+  /** Ask the server now; resolves when the answer was applied. */
+  check(): Promise<void> {
+    if (!this.config?.hasStatus || this.phase === 'expired') {
+      this.evaluate(true);
+      return Promise.resolve();
+    }
+    if (this.pendingCheck) return this.pendingCheck;
+    this.absorbActivity();
+    const sent = this.env.now();
+    const idleFor = (sent - this.facts.localActivityAt) / 1000;
+    this.calls.status++;
+    this.pendingCheck = this.client.status(idleFor, this.abort.signal).then((result) => {
+      this.pendingCheck = null;
+      if (!this.running) return;
+      this.apply(result, 'status', sent, this.env.now());
+      this.evaluate(true);
+    });
+    return this.pendingCheck;
+  }
+
+  /**
+   * "Stay signed in": keepalive now; true when the server confirmed. Two
+   * calls at once share one request.
+   */
+  extend(source: ExtendSource = 'user'): Promise<boolean> {
+    if (this.phase === 'expired') return Promise.resolve(false);
+    if (this.facts.absoluteEndAt !== Infinity && this.deadlines.absolute) {
+      // Nothing can move an absolute end (SPEC §4.1 expiresIn).
+      return Promise.resolve(false);
+    }
+    if (!this.config?.hasKeepalive) {
+      // Client-only without a keepalive URL: the person's action is the extension.
+      this.markPersonActive(this.env.now());
+      this.leaveWarning(source);
+      return Promise.resolve(true);
+    }
+    if (this.pendingExtend) return this.pendingExtend;
+    const sent = this.env.now();
+    this.calls.keepalive++;
+    this.pendingExtend = this.client.keepalive(0, this.abort.signal).then((result) => {
+      this.pendingExtend = null;
+      if (!this.running) return false;
+      const received = this.env.now();
+      this.apply(result, 'keepalive', sent, received);
+      if (result.kind !== 'ok') {
+        if (result.kind === 'error') {
+          this.extendError = result.message;
+          this.host.changed();
+        }
+        return false;
+      }
+      this.markPersonActive(sent);
+      this.leaveWarning(source);
+      return true;
+    });
+    return this.pendingExtend;
+  }
+
+  /** This tab signs out: stop, and tell the other tabs. */
+  signedOut(): void {
+    this.finish();
+    this.tabs?.post({ type: 'signout' });
+  }
+
+  // ---------------------------------------------------------------------
+
+  /** Derive the phase from the facts and now; act on what is due; plan the next wake-up. */
+  private evaluate(confirmed: boolean): void {
+    if (!this.running || this.phase === 'expired') return;
+    this.env.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.absorbActivity();
+    const now = this.env.now();
+    const d = this.deadlines;
+    this.reportLimits();
+
+    if (now >= d.expireAt) return this.decide('expire', confirmed);
+    if (this.phase === 'active' && now >= d.warnAt) return this.decide('warn', confirmed);
+    if (this.retry && now >= this.retry.at) {
+      const { op } = this.retry;
+      this.retry = null;
+      if (op === 'status') {
+        void this.check();
+        return;
+      }
+      void this.keepaliveForActivity();
+    } else if (this.phase === 'active' && now >= d.keepaliveAt && this.config?.hasKeepalive && this.leads) {
+      void this.keepaliveForActivity();
+    }
+    this.plan();
+  }
+
+  private plan(): void {
+    const now = this.env.now();
+    const d = this.deadlines;
+    let at = d.expireAt;
+    if (this.phase === 'active') {
+      at = Math.min(at, d.warnAt);
+      if (this.config?.hasKeepalive && this.leads && !this.pendingKeepalive) at = Math.min(at, d.keepaliveAt);
+    }
+    if (this.retry) at = Math.min(at, this.retry.at);
+    const delay = Math.min(MAX_SLEEP_MS, Math.max(0, at - now));
+    this.timer = this.env.setTimeout(() => this.evaluate(false), delay);
+    this.host.changed();
+  }
+
+  /**
+   * A warning or expiry is due. The leader first asks the other tabs for
+   * their latest activity (one short round), then the server, and acts on
+   * what is still due. A follower waits for the leader's word and decides
+   * alone only when the leader stays silent (frozen, crashed).
+   */
+  private decide(what: 'warn' | 'expire', confirmed: boolean): void {
+    if (!confirmed) {
+      const key = `${what}@${what === 'warn' ? this.deadlines.warnAt : this.deadlines.expireAt}`;
+      if (this.tabs && !this.leads && this.waitingFor !== key) {
+        this.waitingFor = key;
+        this.timer = this.env.setTimeout(() => {
+          this.actAlone = true;
+          this.evaluate(false);
+        }, this.tabs.fallbackMs);
+        return;
+      }
+      if (this.tabs && !this.leads && !this.actAlone) return;
+      if (this.tabs && this.polledFor !== key) {
+        this.polledFor = key;
+        this.tabs.post({ type: 'poll' });
+        this.timer = this.env.setTimeout(() => this.evaluate(false), this.tabs.graceMs);
+        return;
+      }
+      if (this.config?.hasStatus) {
+        void this.check();
+        return;
+      }
+    }
+    if (what === 'warn') this.enterWarning(true);
+    else this.expire(true);
+  }
+
+  private enterWarning(broadcast: boolean): void {
+    if (this.phase !== 'active') return;
+    this.phase = 'warning';
+    this.extendError = null;
+    this.activityFloor = Infinity;
+    if (broadcast) this.tabs?.post({ type: 'warn', facts: this.facts });
+    this.host.warn(this.remainingSeconds);
+    this.plan();
+  }
+
+  private leaveWarning(source: ExtendSource): void {
+    const wasWarning = this.phase === 'warning';
+    this.phase = 'active';
+    this.extendError = null;
+    this.activityFloor = this.env.now();
+    this.retry = null;
+    if (source !== 'tab') this.tabs?.post({ type: 'extend', facts: this.facts, source });
+    if (wasWarning || source === 'user' || source === 'activity') this.host.extended(source);
+    this.evaluate(true);
+  }
+
+  private expire(broadcast: boolean): void {
+    if (this.phase === 'expired') return;
+    if (broadcast) this.tabs?.post({ type: 'expire' });
+    this.finish();
+    this.host.expired();
+  }
+
+  private finish(): void {
+    this.phase = 'expired';
+    this.env.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.retry = null;
+    this.abort.abort();
+    this.host.changed();
+  }
+
+  /** Take in the tracker's latest activity (not during a warning: only "stay" extends). */
+  private absorbActivity(): void {
+    const last = this.tracker.last;
+    if (this.phase !== 'active' || last <= this.activityFloor) return;
+    if (last > this.facts.localActivityAt) {
+      this.facts.localActivityAt = last;
+      this.tabs?.post({ type: 'activity', at: last });
+    }
+  }
+
+  private markPersonActive(at: number): void {
+    if (at > this.facts.localActivityAt) this.facts.localActivityAt = at;
+  }
+
+  private async keepaliveForActivity(): Promise<boolean> {
+    if (this.pendingKeepalive) return this.pendingKeepalive;
+    const sent = this.env.now();
+    const idleFor = (sent - this.facts.localActivityAt) / 1000;
+    this.calls.keepalive++;
+    this.pendingKeepalive = this.client.keepalive(idleFor, this.abort.signal).then((result) => {
+      this.pendingKeepalive = null;
+      if (!this.running) return false;
+      this.apply(result, 'keepalive', sent, this.env.now());
+      if (result.kind === 'ok') {
+        this.tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits });
+        this.host.extended('activity');
+      }
+      this.evaluate(true);
+      return result.kind === 'ok';
+    });
+    return this.pendingKeepalive;
+  }
+
+  /** Apply a server answer to the facts, in the order the requests were sent. */
+  private apply(result: CallResult, op: Operation, sent: number, received: number): void {
+    if (result.kind === 'expired') {
+      this.expire(true);
+      return;
+    }
+    if (result.kind === 'error') {
+      this.host.error({ operation: op, ...(result.status ? { status: result.status } : {}), message: result.message });
+      const attempt = (this.retry?.attempt ?? -1) + 1;
+      const at = received + backoff(attempt, this.env.random(), result.retryAfter);
+      // Retries stop at the deadline: the local estimate decides then.
+      this.retry = at < this.deadlines.expireAt ? { at, op, attempt } : null;
+      return;
+    }
+    this.retry = null;
+    if (sent < this.appliedSentAt) return; // a slow answer never overwrites a newer one
+    this.appliedSentAt = sent;
+    if (result.idleLimit !== undefined && result.timeoutLimit !== undefined) {
+      this.serverLimits = { idle: result.idleLimit * 1000, timeout: result.timeoutLimit * 1000 };
+    }
+    const seenAt = sent - result.idleTime * 1000;
+    this.facts.serverSeenAt = seenAt;
+    if (result.expiresIn !== undefined) this.facts.absoluteEndAt = sent + result.expiresIn * 1000;
+    if (op === 'keepalive') {
+      this.ownCalls.push([sent, received]);
+      if (this.ownCalls.length > OWN_CALLS_KEPT) this.ownCalls.shift();
+      // django-session-security merges the idle time we reported: its answer
+      // is the person's activity, never only ours.
+      if (this.client.options.protocol === 'django-session-security') this.noteServerActivity(seenAt);
+    } else if (!this.isOwn(seenAt, received - sent)) {
+      this.noteServerActivity(seenAt);
+    }
+    this.tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits });
+  }
+
+  private noteServerActivity(at: number): void {
+    if (at <= this.facts.serverActivityAt) return;
+    const before = this.deadlines.warnAt;
+    this.facts.serverActivityAt = at;
+    // Activity the element did not cause, seen while warning: the person (or
+    // another device) is back.
+    if (this.phase === 'warning' && this.deadlines.warnAt > before && this.env.now() < this.deadlines.warnAt) {
+      this.leaveWarning('server');
+    }
+  }
+
+  /** Is the server's last activity one of our own keepalives? */
+  private isOwn(seenAt: number, roundTrip: number): boolean {
+    return this.ownCalls.some(
+      ([sent, received]) =>
+        seenAt >= sent - OWN_CALL_SLACK_MS - roundTrip && seenAt <= received + OWN_CALL_SLACK_MS,
+    );
+  }
+
+  private onTabMessage(message: TabMessage): void {
+    if (!this.running || this.phase === 'expired') return;
+    if (message.type !== 'activity' && message.type !== 'poll' && message.type !== 'hello') {
+      // The leader spoke: no need to decide alone.
+      this.actAlone = false;
+    }
+    switch (message.type) {
+      case 'activity':
+        if (this.phase === 'active') this.markPersonActive(message.at);
+        break;
+      case 'poll':
+        // Our activity since the last look goes out with absorbActivity().
+        this.absorbActivity();
+        return;
+      case 'facts':
+      case 'state':
+        this.merge(message.facts);
+        if (message.limits) this.serverLimits = message.limits;
+        if (message.type === 'state' && message.phase === 'warning' && this.phase === 'active') {
+          this.enterWarning(false);
+          return;
+        }
+        break;
+      case 'hello':
+        // A page load in another tab is the person at work, and the server saw it.
+        this.merge(message.facts);
+        this.tabs?.post({ type: 'state', facts: this.facts, limits: this.serverLimits, phase: this.phase });
+        break;
+      case 'warn':
+        this.merge(message.facts);
+        this.enterWarning(false);
+        return;
+      case 'extend':
+        this.merge(message.facts);
+        if (this.phase === 'warning') this.leaveWarning('tab');
+        return;
+      case 'expire':
+        this.expire(false);
+        return;
+      case 'signout':
+        this.finish();
+        this.host.signedOutElsewhere();
+        return;
+    }
+    // New facts may have moved the person's deadline past now.
+    if (this.phase === 'warning' && this.env.now() < this.deadlines.warnAt) {
+      this.leaveWarning('tab');
+      return;
+    }
+    this.evaluate(false);
+  }
+
+  /** Facts from another tab: instants only move forward; an absolute end only comes closer. */
+  private merge(f: SessionFacts): void {
+    const mine = this.facts;
+    mine.localActivityAt = Math.max(mine.localActivityAt, f.localActivityAt);
+    mine.serverActivityAt = Math.max(mine.serverActivityAt, f.serverActivityAt);
+    mine.serverSeenAt = Math.max(mine.serverSeenAt, f.serverSeenAt);
+    mine.absoluteEndAt = Math.min(mine.absoluteEndAt, f.absoluteEndAt);
+  }
+
+  /** SC 2.2.1: the warning must come at least 20 s before the end. */
+  private reportLimits(): void {
+    const { idle, timeout } = this.limits;
+    const key = `${idle}/${timeout}`;
+    if (key === this.warnedLimitsFor) return;
+    this.warnedLimitsFor = key;
+    if (timeout - idle < 20_000) {
+      console.warn(
+        `session-timeout-dialog: the warning comes ${(timeout - idle) / 1000} s before the end; WCAG 2.2 SC 2.2.1 asks for at least 20 s.`,
+      );
+    }
+  }
+
+  /** For debugging and the demo: when is the next wake-up planned. */
+  get retryAt(): number | null {
+    return this.retry?.at ?? null;
+  }
+
+  /** Used by the `remaining` tests and the countdown. */
+  get now(): number {
+    return this.env.now();
+  }
+}

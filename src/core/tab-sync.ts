@@ -1,0 +1,99 @@
+/**
+ * Tabs of one session act as one (SPEC §5). A BroadcastChannel carries facts
+ * as absolute wall-clock instants (never "N seconds from now", so a late
+ * message cannot stretch a deadline), and the Web Locks API elects the one
+ * tab that makes the timed server calls. When the leader closes or crashes
+ * the browser releases its lock and the next waiting tab takes over.
+ */
+import type { ChannelLike, Environment } from './environment.js';
+import type { Limits, Phase, SessionFacts } from './session-clock.js';
+
+export type TabMessage =
+  | { type: 'activity'; at: number }
+  | { type: 'facts'; facts: SessionFacts; limits: Limits | null }
+  | { type: 'warn'; facts: SessionFacts }
+  | { type: 'extend'; facts: SessionFacts; source: string }
+  | { type: 'expire' }
+  | { type: 'signout' }
+  /** Leader, before it decides: tell me your latest activity. */
+  | { type: 'poll' }
+  /** A new tab: its page load is activity; answer with the current state. */
+  | { type: 'hello'; facts: SessionFacts }
+  | { type: 'state'; facts: SessionFacts; limits: Limits | null; phase: Phase };
+
+const TYPES = new Set(['activity', 'facts', 'warn', 'extend', 'expire', 'signout', 'poll', 'hello', 'state']);
+
+export class TabSync {
+  /** True while this tab holds the lock (or when no lock is to be had: every tab then leads). */
+  leader = false;
+  /** The leader waits this long for other tabs' activity before it warns. */
+  readonly graceMs = 250;
+  /** A follower waits this long for the leader's word before deciding alone (leader frozen). */
+  readonly fallbackMs = 7000;
+
+  private channel: ChannelLike | null = null;
+  private lockAbort: AbortController | null = null;
+  private release: (() => void) | null = null;
+  private onMessage: ((message: TabMessage) => void) | null = null;
+  private onLeader: (() => void) | null = null;
+
+  constructor(
+    private readonly env: Environment,
+    readonly name: string,
+  ) {}
+
+  private readonly listener = (event: MessageEvent): void => {
+    const data = event.data as TabMessage | null;
+    // Another script may share the channel name: accept only our shapes.
+    if (data && typeof data === 'object' && TYPES.has(data.type)) this.onMessage?.(data);
+  };
+
+  start(onMessage: (message: TabMessage) => void, onLeader: () => void): void {
+    if (this.channel) return;
+    this.onMessage = onMessage;
+    this.onLeader = onLeader;
+    this.channel = this.env.openChannel(this.name);
+    this.channel?.addEventListener('message', this.listener);
+    const locks = this.env.locks;
+    if (!this.channel || !locks) {
+      // No channel or no locks: nobody to coordinate with safely, so this tab
+      // makes its own calls (correct, just not de-duplicated).
+      this.leader = true;
+      return;
+    }
+    const abort = new AbortController();
+    this.lockAbort = abort;
+    locks
+      .request(`${this.name}:leader`, { signal: abort.signal }, () => {
+        if (abort.signal.aborted) return undefined;
+        this.leader = true;
+        this.onLeader?.();
+        return new Promise<void>((resolve) => (this.release = resolve));
+      })
+      .catch(() => {
+        /* aborted on stop: nothing to do */
+      });
+  }
+
+  stop(): void {
+    this.lockAbort?.abort();
+    this.lockAbort = null;
+    this.release?.();
+    this.release = null;
+    this.leader = false;
+    this.channel?.removeEventListener('message', this.listener);
+    this.channel?.close();
+    this.channel = null;
+    this.onMessage = null;
+    this.onLeader = null;
+  }
+
+  post(message: TabMessage): void {
+    this.channel?.postMessage(message);
+  }
+}
+
+/** Default channel name: the origin and the status URL, so two apps (or two sessions' endpoints) on one origin never mix. */
+export function channelName(origin: string, statusUrl: string | null): string {
+  return `session-timeout-dialog|${origin}|${statusUrl ?? ''}`;
+}

@@ -1,0 +1,60 @@
+/**
+ * The element's events: typed CustomEvent subclasses, all `bubbles` and
+ * `composed` so they reach the document from the shadow root. Cancelable
+ * events fire before their side effect, so an app can take over (SPEC §2).
+ */
+import type { ExtendSource } from './core/session-engine.js';
+import type { Operation } from './core/session-client.js';
+
+const init = { bubbles: true, composed: true } as const;
+
+/** Before the warning opens. `preventDefault()` keeps the built-in dialog closed; timing goes on. */
+export class SessionTimeoutWarnEvent extends CustomEvent<{ remainingSeconds: number }> {
+  constructor(remainingSeconds: number) {
+    super('session-timeout-warn', { ...init, cancelable: true, detail: { remainingSeconds } });
+  }
+}
+
+/** After the session was extended. */
+export class SessionTimeoutExtendEvent extends CustomEvent<{ source: ExtendSource }> {
+  constructor(source: ExtendSource) {
+    super('session-timeout-extend', { ...init, detail: { source } });
+  }
+}
+
+/** Before leaving for `timeout-url`. `preventDefault()` keeps the page (an SPA routes itself). */
+export class SessionTimeoutExpireEvent extends CustomEvent<Record<string, never>> {
+  constructor() {
+    super('session-timeout-expire', { ...init, cancelable: true, detail: {} });
+  }
+}
+
+/** Before leaving for `signout-url`. `preventDefault()` keeps the page. */
+export class SessionTimeoutSignoutEvent extends CustomEvent<Record<string, never>> {
+  constructor() {
+    super('session-timeout-signout', { ...init, cancelable: true, detail: {} });
+  }
+}
+
+export interface SessionTimeoutErrorDetail {
+  operation: Operation;
+  status?: number;
+  message: string;
+}
+
+/** A server call failed. An error is never an expiry: the local deadline still holds. */
+export class SessionTimeoutErrorEvent extends CustomEvent<SessionTimeoutErrorDetail> {
+  constructor(detail: SessionTimeoutErrorDetail) {
+    super('session-timeout-error', { ...init, detail });
+  }
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'session-timeout-warn': SessionTimeoutWarnEvent;
+    'session-timeout-extend': SessionTimeoutExtendEvent;
+    'session-timeout-expire': SessionTimeoutExpireEvent;
+    'session-timeout-signout': SessionTimeoutSignoutEvent;
+    'session-timeout-error': SessionTimeoutErrorEvent;
+  }
+}

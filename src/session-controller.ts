@@ -1,0 +1,150 @@
+/**
+ * Composes the core (tracker, client, tab sync, engine) for the element, as
+ * a Lit ReactiveController: it starts in hostConnected and releases every
+ * listener, timer, channel, lock and pending request in hostDisconnected.
+ * A move in the DOM (disconnect then connect in one task) keeps the state.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { ActivityTracker } from './core/activity-tracker.js';
+import { resolveConfig, onceReporter, type Config, type RawConfig } from './core/config.js';
+import { browserEnvironment, type Environment, type TimerHandle } from './core/environment.js';
+import { SessionClient } from './core/session-client.js';
+import { SessionEngine, type EngineHost } from './core/session-engine.js';
+import { TabSync, channelName } from './core/tab-sync.js';
+
+export interface ControllerHost extends ReactiveControllerHost, EventTarget {
+  readonly isConnected: boolean;
+  /** The attribute values. */
+  rawConfig(): RawConfig & { channel?: string | null; noTabSync?: boolean };
+  /** The engine's callbacks (events, dialog). */
+  readonly engineHost: EngineHost;
+}
+
+/** Page events after which the phase is derived again from the wall clock (SPEC §3.3). */
+const WAKE_EVENTS = ['visibilitychange', 'online', 'resume', 'focus'] as const;
+
+export class SessionController implements ReactiveController {
+  engine: SessionEngine | null = null;
+  config: Config | null = null;
+  readonly env: Environment;
+
+  private tracker: ActivityTracker;
+  private client: SessionClient | null = null;
+  private channelKey = '';
+  private started = false;
+  private tick: TimerHandle | undefined;
+  private readonly report = onceReporter();
+  private readonly wakeOptions: AddEventListenerOptions = { passive: true };
+
+  constructor(
+    private readonly host: ControllerHost,
+    env?: Environment,
+  ) {
+    this.env = env ?? browserEnvironment();
+    this.tracker = new ActivityTracker(this.env.now);
+    host.addController(this);
+  }
+
+  private readonly onWake = (event: Event): void => {
+    if (event.type === 'visibilitychange' && document.visibilityState !== 'visible') return;
+    this.engine?.wake(false);
+  };
+
+  private readonly onPageShow = (event: PageTransitionEvent): void => {
+    // Restored from the back/forward cache: the page may have slept for hours.
+    if (event.persisted) this.engine?.wake(true);
+  };
+
+  hostConnected(): void {
+    const firstStart = !this.engine;
+    this.configure();
+    const engine = this.engine!;
+    this.tracker.start(document, this.config!.activityEvents);
+    for (const type of WAKE_EVENTS) {
+      (type === 'visibilitychange' ? document : window).addEventListener(type, this.onWake, this.wakeOptions);
+    }
+    window.addEventListener('pageshow', this.onPageShow, this.wakeOptions);
+    if (!this.started) {
+      this.started = true;
+      engine.start(this.engineConfig(), this.env.pageLoadedAt(), firstStart);
+    }
+  }
+
+  hostDisconnected(): void {
+    // A move in the DOM reconnects in the same task: stop only if it stays out.
+    queueMicrotask(() => {
+      if (!this.host.isConnected) this.stop();
+    });
+  }
+
+  /** Attributes changed (or first start): validate and plan again. */
+  configure(): void {
+    const raw = this.host.rawConfig();
+    const config = resolveConfig(raw, location, this.report);
+    this.config = config;
+    const clientOptions = {
+      protocol: config.protocol,
+      statusUrl: config.statusUrl,
+      keepaliveUrl: config.keepaliveUrl,
+      keepaliveMethod: config.keepaliveMethod,
+      csrfCookie: config.csrfCookie,
+      csrfHeader: config.csrfHeader,
+    };
+    const key = raw.noTabSync ? '' : raw.channel || channelName(location.origin, config.statusUrl);
+    if (!this.engine || key !== this.channelKey) {
+      // The channel is part of the engine's identity: a new one starts a new engine.
+      if (this.engine) this.stop();
+      this.channelKey = key;
+      this.client = new SessionClient(this.env.fetch, this.env, clientOptions);
+      const tabs = key ? new TabSync(this.env, key) : null;
+      const facts = this.engine?.facts;
+      this.engine = new SessionEngine(this.env, this.client, this.tracker, this.host.engineHost, tabs);
+      if (facts) this.engine.facts = facts;
+      if (this.host.isConnected && this.started) {
+        this.started = false;
+        this.hostConnected();
+      }
+      return;
+    }
+    this.client!.options = clientOptions;
+    this.tracker.start(document, config.activityEvents);
+    this.engine.configure(this.engineConfig());
+  }
+
+  private engineConfig() {
+    const c = this.config!;
+    return {
+      limits: { idle: c.idleSeconds * 1000, timeout: c.timeoutSeconds * 1000 },
+      limitsGiven: c.limitsGiven,
+      hasStatus: c.statusUrl !== null,
+      hasKeepalive: c.keepaliveUrl !== null || (c.protocol === 'django-session-security' && c.statusUrl !== null),
+    };
+  }
+
+  /** Run `update` once per whole second of the countdown, while `running()` says so. */
+  startTicking(update: () => void, running: () => boolean): void {
+    this.env.clearTimeout(this.tick);
+    if (!running() || !this.engine) return;
+    const msToNextSecond = (this.engine.deadlines.expireAt - this.env.now()) % 1000;
+    this.tick = this.env.setTimeout(() => {
+      update();
+      this.startTicking(update, running);
+    }, msToNextSecond > 0 ? msToNextSecond : 1000);
+  }
+
+  stopTicking(): void {
+    this.env.clearTimeout(this.tick);
+    this.tick = undefined;
+  }
+
+  stop(): void {
+    this.started = false;
+    this.stopTicking();
+    this.tracker.stop();
+    for (const type of WAKE_EVENTS) {
+      (type === 'visibilitychange' ? document : window).removeEventListener(type, this.onWake, this.wakeOptions);
+    }
+    window.removeEventListener('pageshow', this.onPageShow, this.wakeOptions);
+    this.engine?.stop();
+  }
+}

@@ -1,0 +1,186 @@
+import { expect } from '@open-wc/testing';
+import {
+  countdownText,
+  fillTemplate,
+  formatDuration,
+  spokenSeconds,
+} from '../../src/core/countdown-text.js';
+
+type IntlWithDF = typeof Intl & { DurationFormat?: unknown };
+
+/** Runs `fn` with `Intl.DurationFormat` hidden, so the NumberFormat + ListFormat path is used. */
+function withoutDurationFormat(fn: () => void): void {
+  const intl = Intl as IntlWithDF;
+  const had = 'DurationFormat' in intl;
+  const saved = intl.DurationFormat;
+  delete intl.DurationFormat;
+  try {
+    expect('DurationFormat' in Intl).to.equal(false);
+    fn();
+  } finally {
+    if (had) intl.DurationFormat = saved;
+  }
+}
+
+const EN_CASES: [number, string][] = [
+  [0, '0 seconds'],
+  [1, '1 second'],
+  [45, '45 seconds'],
+  [60, '1 minute'],
+  [119, '1 minute, 59 seconds'],
+  [120, '2 minutes'],
+  [900, '15 minutes'],
+  [3600, '1 hour'],
+  [3900, '1 hour, 5 minutes'],
+  [3661, '1 hour, 1 minute, 1 second'],
+];
+
+function checkPaths(name: string, body: () => void): void {
+  it(`${name} (Intl.DurationFormat when present)`, body);
+  it(`${name} (NumberFormat + ListFormat fallback)`, () => withoutDurationFormat(body));
+}
+
+describe('formatDuration', () => {
+  checkPaths('formats English durations, omitting zero parts', () => {
+    for (const [s, text] of EN_CASES) expect(formatDuration(s, 'en'), `${s} s`).to.equal(text);
+  });
+
+  checkPaths('uses the right plural forms (1 minute vs 2 minutes)', () => {
+    expect(formatDuration(60, 'en')).to.equal('1 minute');
+    expect(formatDuration(120, 'en')).to.equal('2 minutes');
+    expect(formatDuration(1, 'en')).to.equal('1 second');
+    expect(formatDuration(2, 'en')).to.equal('2 seconds');
+  });
+
+  checkPaths('uses Polish few/many forms from Intl (2 minuty, 5 minut)', () => {
+    expect(formatDuration(60, 'pl')).to.equal('1 minuta');
+    expect(formatDuration(120, 'pl')).to.equal('2 minuty');
+    expect(formatDuration(300, 'pl')).to.equal('5 minut');
+    expect(formatDuration(22, 'pl')).to.equal('22 sekundy');
+    expect(formatDuration(25, 'pl')).to.equal('25 sekund');
+  });
+
+  checkPaths('formats German and French', () => {
+    expect(formatDuration(119, 'de')).to.equal('1 Minute, 59 Sekunden');
+    expect(formatDuration(120, 'de')).to.equal('2 Minuten');
+    expect(formatDuration(3900, 'de')).to.equal('1 Stunde, 5 Minuten');
+    // French puts a (narrow) no-break space between number and unit.
+    expect(formatDuration(119, 'fr')).to.match(/^1\sminute et 59\ssecondes$/);
+    expect(formatDuration(45, 'fr')).to.match(/^45\ssecondes$/);
+  });
+
+  checkPaths('accepts region subtags (en-GB, pt-BR)', () => {
+    expect(formatDuration(119, 'en-GB')).to.equal('1 minute, 59 seconds');
+    expect(formatDuration(120, 'pt-BR')).to.equal('2 minutos');
+  });
+
+  checkPaths('words Welsh durations in Welsh, never in English', () => {
+    for (const s of [1, 2, 45, 60, 119, 120, 300, 3900]) {
+      const text = formatDuration(s, 'cy');
+      expect(text, `${s} s`).to.not.match(/minute|second|hour/);
+    }
+    expect(formatDuration(120, 'cy')).to.equal('2 funud');
+    expect(formatDuration(300, 'cy')).to.equal('5 munud');
+    expect(formatDuration(45, 'cy')).to.match(/^45 eiliad$/);
+    expect(formatDuration(119, 'cy')).to.match(/^1 [fm]unud.*59 eiliad$/);
+  });
+
+  checkPaths('supports short and narrow styles', () => {
+    expect(formatDuration(119, 'en', { style: 'short' })).to.equal('1 min, 59 sec');
+    expect(formatDuration(119, 'en', { style: 'narrow' })).to.equal('1m 59s');
+    expect(formatDuration(0, 'en', { style: 'narrow' })).to.equal('0s');
+  });
+
+  it('gives the same English text on both paths', () => {
+    const native = EN_CASES.map(([s]) => formatDuration(s, 'en'));
+    let fallback: string[] = [];
+    withoutDurationFormat(() => {
+      fallback = EN_CASES.map(([s]) => formatDuration(s, 'en'));
+    });
+    expect(fallback).to.deep.equal(native);
+  });
+
+  it('switches path when Intl.DurationFormat appears or disappears (no stale cache)', () => {
+    const intl = Intl as IntlWithDF;
+    const saved = intl.DurationFormat;
+    let calls = 0;
+    class FakeDF {
+      format(): string {
+        calls++;
+        return 'fake';
+      }
+    }
+    intl.DurationFormat = FakeDF;
+    try {
+      expect(formatDuration(61, 'en')).to.equal('fake');
+      expect(calls).to.equal(1);
+    } finally {
+      if (saved) intl.DurationFormat = saved;
+      else delete intl.DurationFormat;
+    }
+    withoutDurationFormat(() => expect(formatDuration(61, 'en')).to.equal('1 minute, 1 second'));
+  });
+
+  it('clamps negative, NaN and fractional input', () => {
+    expect(formatDuration(-5, 'en')).to.equal('0 seconds');
+    expect(formatDuration(Number.NaN, 'en')).to.equal('0 seconds');
+    expect(formatDuration(59.2, 'en')).to.equal('1 minute');
+  });
+
+  it('does not throw on a malformed language tag (falls back to English)', () => {
+    expect(formatDuration(120, '!!not a tag')).to.equal('2 minutes');
+    expect(formatDuration(120, '')).to.equal('2 minutes');
+  });
+});
+
+describe('spokenSeconds', () => {
+  it('follows the announcement cadence', () => {
+    const table: [number, number][] = [
+      [900, 900], [899, 900], [121, 180], [120, 120], [119, 120], [61, 120], [60, 60],
+      [59, 60], [41, 60], [40, 40], [21, 40], [20, 20], [1, 20], [0.5, 20], [0, 0], [-3, 0],
+    ];
+    for (const [remaining, spoken] of table) {
+      expect(spokenSeconds(remaining), `${remaining} s`).to.equal(spoken);
+    }
+  });
+});
+
+describe('countdownText', () => {
+  it('shows every second but speaks only on the cadence during a 2-minute countdown', () => {
+    const visible = new Set<string>();
+    const spoken: string[] = [];
+    for (let remaining = 120; remaining >= 0; remaining--) {
+      const text = countdownText(remaining, 'en');
+      visible.add(text.visible);
+      if (text.spoken !== spoken[spoken.length - 1]) spoken.push(text.spoken);
+    }
+    expect(visible.size).to.equal(121);
+    expect(spoken).to.deep.equal(['2 minutes', '1 minute', '40 seconds', '20 seconds', '0 seconds']);
+  });
+
+  it('returns the visible and the rounded-up spoken text', () => {
+    expect(countdownText(119, 'en')).to.deep.equal({ visible: '1 minute, 59 seconds', spoken: '2 minutes' });
+    expect(countdownText(33, 'de')).to.deep.equal({ visible: '33 Sekunden', spoken: '40 Sekunden' });
+  });
+});
+
+describe('fillTemplate', () => {
+  it('splits a message at {time}', () => {
+    expect(fillTemplate('For your security, we will sign you out in {time}.', '2 minutes')).to.deep.equal([
+      'For your security, we will sign you out in ',
+      '.',
+    ]);
+    expect(fillTemplate('{time} left', 'x')).to.deep.equal(['', ' left']);
+    expect(fillTemplate('ends in {time}', 'x')).to.deep.equal(['ends in ', '']);
+  });
+
+  it('keeps a template without {time} whole', () => {
+    expect(fillTemplate('Stay signed in', '2 minutes')).to.deep.equal(['Stay signed in', '']);
+  });
+
+  it('never interprets markup (parts are plain strings)', () => {
+    const [before, after] = fillTemplate('<b>in</b> {time} <i>x</i>', '1 minute');
+    expect(before).to.equal('<b>in</b> ');
+    expect(after).to.equal(' <i>x</i>');
+  });
+});
