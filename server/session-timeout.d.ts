@@ -1,0 +1,151 @@
+// Hand-written types for server/session-timeout.js (plain ESM JavaScript).
+// Structural request/response types keep this usable with Express and Connect
+// without depending on either package's types.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Key under which the middleware keeps its data in `req.session`. */
+export declare const SESSION_KEY: 'sessionTimeout';
+
+/** What the middleware stores in `req.session[SESSION_KEY]`. */
+export interface SessionTimeoutState {
+  /** ms (server clock) when signIn() ran; the absolute lifetime counts from here. */
+  startedAt: number;
+  /** ms (server clock) of the last recorded activity. */
+  lastActivity: number;
+  /** synchroniser CSRF token. */
+  csrf: string;
+}
+
+export interface CsrfOptions {
+  /** readable cookie that carries the token to page scripts. Default `csrftoken`. */
+  cookie?: string;
+  /** request header checked on POST keepalive. Default `x-csrftoken` (case-insensitive). */
+  header?: string;
+  /** form body field accepted by verifyCsrf() when the header is absent. Default `_csrf`. */
+  field?: string;
+}
+
+/** A request after express-session: anything with `session`, `sessionID`, `headers`, `url`, `method`. */
+export type SessionRequest = IncomingMessage & {
+  session?: any;
+  sessionID?: string;
+  sessionStore?: any;
+  body?: unknown;
+  res?: ServerResponse & { locals?: Record<string, unknown> };
+  sessionTimeout?: RequestInfo;
+  [key: string]: any;
+};
+
+export type SessionResponse = ServerResponse & { locals?: Record<string, unknown> };
+
+export interface SessionTimeoutOptions {
+  /** warn after this many idle seconds (SESSION_IDLE_SECONDS). Default 780. */
+  idleSeconds?: number;
+  /** signed out after this many idle seconds, total (SESSION_TIMEOUT_SECONDS). Default 900. Must exceed idleSeconds. */
+  timeoutSeconds?: number;
+  /** absolute session lifetime in seconds (SESSION_EXPIRE_SECONDS); null/undefined = none. */
+  expireSeconds?: number | null;
+  /** write lastActivity at most once per N seconds (SESSION_EXPIRE_AFTER_LAST_ACTIVITY_GRACE_PERIOD). Default 0; must be < idleSeconds. */
+  gracePeriodSeconds?: number;
+  /** Default `/session/status`. */
+  statusPath?: string;
+  /** Default `/session/keepalive`. */
+  keepalivePath?: string;
+  /** more paths that are neither activity nor allowed to save/touch the session (e.g. an SSE stream). */
+  passivePaths?: string[];
+  /** Default: `Boolean(req.session?.user)`. Also called with `{ session }` only, by snapshot()/isOver(). */
+  isSignedIn?: (req: { session?: any } & Partial<SessionRequest>) => boolean;
+  /** clock in ms; a seam for tests. Default `Date.now`. */
+  now?: () => number;
+  /** accept GET on the keepalive path (no CSRF check). Default false. */
+  allowGetKeepalive?: boolean;
+  csrf?: CsrfOptions;
+}
+
+export interface NormalizedOptions {
+  readonly idleSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly expireSeconds: number | null;
+  readonly gracePeriodSeconds: number;
+  readonly statusPath: string;
+  readonly keepalivePath: string;
+  readonly passivePaths: ReadonlySet<string>;
+  readonly isSignedIn: (req: { session?: any }) => boolean;
+  readonly now: () => number;
+  readonly allowGetKeepalive: boolean;
+  readonly csrf: Readonly<Required<CsrfOptions>>;
+}
+
+/** The status / keepalive JSON body of a live session (SPEC §4.1). */
+export interface StatusBody {
+  status: 'ACTIVE' | 'IDLE';
+  idleTime: number;
+  idleLimit: number;
+  timeoutLimit: number;
+  expiresIn?: number;
+}
+
+export type ExpiredBody = { status: 'EXPIRED' };
+
+/** Millisecond view of a session for dashboards. */
+export type SessionSnapshot =
+  | { phase: 'EXPIRED' }
+  | {
+      phase: 'ACTIVE' | 'IDLE' | 'TIMEOUT' | 'LIFETIME';
+      idleMs: number;
+      idleLimit: number;
+      timeoutLimit: number;
+      expiresInMs: number | null;
+      lastActivity: number;
+      startedAt: number;
+      now: number;
+    };
+
+/** Facts the middleware leaves on `req.sessionTimeout`. */
+export interface RequestInfo {
+  instance: SessionTimeoutMiddleware;
+  /** the session id the request arrived with (kept even when the middleware hides it from express-session). */
+  sessionId: string | undefined;
+  /**
+   * counted: lastActivity moved; grace: activity within the grace period (not written);
+   * passive: status or a passive path; anonymous; expired: the session was over and flushed;
+   * rejected: keepalive failed CSRF; no-session: express-session gave no session; none: not classified.
+   */
+  activity: 'counted' | 'grace' | 'passive' | 'anonymous' | 'expired' | 'rejected' | 'no-session' | 'none';
+  counted: boolean;
+}
+
+export interface SessionTimeoutMiddleware {
+  (req: SessionRequest, res: SessionResponse, next: (err?: unknown) => void): void;
+  readonly options: NormalizedOptions;
+  /** status body for a state at time t (ms). */
+  describe(state: SessionTimeoutState, t?: number, opts?: { idleMsOverride?: number }): StatusBody;
+  /** read-only view of raw session data. */
+  snapshot(session: unknown, t?: number): SessionSnapshot;
+  /** true when the raw session data is signed in and over (for store sweeps). */
+  isOver(session: unknown, t?: number): boolean;
+  /** check the CSRF header (else body field) against the session's token. */
+  verifyCsrf(req: SessionRequest): boolean;
+  /** regenerate the session id, store `user`, start the clocks, issue a CSRF token (resolved). */
+  signIn(req: SessionRequest, user: unknown): Promise<string>;
+  /** flush the session (new anonymous id) and clear the CSRF cookie. */
+  signOut(req: SessionRequest): Promise<void>;
+}
+
+/** Validate options; throws TypeError naming the option and value. */
+export declare function normalizeOptions(options?: SessionTimeoutOptions): NormalizedOptions;
+
+export declare function sessionTimeout(options?: SessionTimeoutOptions): SessionTimeoutMiddleware;
+
+/** Same as the instance methods, through the instance that handled `req`. */
+export declare function signIn(req: SessionRequest, user: unknown): Promise<string>;
+export declare function signOut(req: SessionRequest): Promise<void>;
+export declare function verifyCsrf(req: SessionRequest): boolean;
+
+/** Final Express error handler: keeps 4xx codes, hides every message and stack of 5xx. */
+export declare function errorHandler(options?: {
+  log?: (err: unknown, req: SessionRequest) => void;
+}): (err: unknown, req: SessionRequest, res: SessionResponse, next: (err?: unknown) => void) => void;
+
+export default sessionTimeout;

@@ -1,0 +1,254 @@
+// The demo's pages: sign-in, protected page, sign-out, headers, escaping,
+// static files and the passive live-panel stream.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startDemo, Client, advance, CSP } from './helpers.js';
+
+async function demo(t, options = {}) {
+  const d = await startDemo({ testHooks: true, ...options });
+  t.after(() => d.close());
+  return { ...d, client: new Client(d.url) };
+}
+
+function assertSecurityHeaders(r, label) {
+  assert.equal(r.headers.get('content-security-policy'), CSP, `${label}: CSP`);
+  assert.equal(r.headers.get('x-content-type-options'), 'nosniff', `${label}: nosniff`);
+  assert.equal(r.headers.get('referrer-policy'), 'same-origin', `${label}: referrer policy`);
+}
+
+function assertNoInlineCode(htmlText, label) {
+  for (const tag of htmlText.match(/<script\b[^>]*>/g) ?? []) assert.match(tag, /\ssrc="\/static\//, `${label}: external script only: ${tag}`);
+  assert.doesNotMatch(htmlText, /<script\b[^>]*>\s*(?!<\/script>)\S/, `${label}: no inline script body`);
+  assert.doesNotMatch(htmlText, /<style\b/i, `${label}: no <style>`);
+  assert.doesNotMatch(htmlText, /\sstyle=/i, `${label}: no style attribute`);
+  assert.doesNotMatch(htmlText, /\son[a-z]+=/i, `${label}: no inline event handler`);
+}
+
+test('every HTML page carries the CSP, nosniff and Referrer-Policy, and has no inline script or style', async (t) => {
+  const { client } = await demo(t);
+  const anon = await client.get('/login');
+  assertSecurityHeaders(anon, '/login');
+  assertNoInlineCode(anon.text, '/login');
+  const missing = await client.get('/no-such-page');
+  assert.equal(missing.status, 404);
+  assertSecurityHeaders(missing, '404');
+  await client.login();
+  const page = await client.get('/');
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type'), /^text\/html/);
+  assert.equal(page.headers.get('cache-control'), 'no-store');
+  assertSecurityHeaders(page, '/');
+  assertNoInlineCode(page.text, '/');
+  const confirm = await client.get('/logout', { headers: { 'sec-fetch-site': 'cross-site' } });
+  assertSecurityHeaders(confirm, '/logout');
+  assertNoInlineCode(confirm.text, '/logout');
+});
+
+test('the protected page has the element with the configured limits, the CSRF meta, the panel and the app button', async (t) => {
+  const { client } = await demo(t, { idleSeconds: 30, timeoutSeconds: 90 });
+  const token = await client.login();
+  const { text } = await client.get('/');
+  assert.ok(text.includes('<script type="module" src="/static/session-timeout-dialog.js"></script>'));
+  assert.ok(text.includes(`<meta name="csrf-token" content="${token}">`));
+  const el = /<session-timeout-dialog ([^>]*)>/.exec(text)?.[1];
+  assert.ok(el, 'element present');
+  for (const attr of [
+    'status-url="/session/status"',
+    'keepalive-url="/session/keepalive"',
+    'signout-url="/logout"',
+    'timeout-url="/login?timed-out=1"',
+    'idle-seconds="30"',
+    'timeout-seconds="90"',
+  ]) {
+    assert.ok(el.includes(attr), `element has ${attr}`);
+  }
+  assert.match(text, /<textarea id="notes"/);
+  assert.match(text, /id="app-request"[^>]*>Make an app request</);
+  assert.match(text, /id="server-idle"/);
+  assert.match(text, /id="request-log"/);
+  assert.match(text, /id="event-log"/);
+  assert.match(text, /<form method="post" action="\/logout"/);
+});
+
+test('anonymous visitors are sent to /login?next=… and come back after signing in; next cannot leave the site', async (t) => {
+  const { client } = await demo(t);
+  const r = await client.get('/');
+  assert.equal(r.status, 302);
+  assert.equal(r.headers.get('location'), '/login?next=/');
+  const form = await client.get('/login?next=/');
+  assert.ok(form.text.includes('name="next" value="/"'));
+  const token = /name="_csrf" value="([^"]+)"/.exec(form.text)[1];
+  const evil = await new Client(client.base).get('/login?next=//evil.example/');
+  assert.ok(!evil.text.includes('evil.example'), 'an off-site next is dropped');
+  const signed = await client.post('/login', { form: { _csrf: token, username: 'ann', next: '//evil.example/' } });
+  assert.equal(signed.status, 303);
+  assert.equal(signed.headers.get('location'), '/');
+  assert.equal((await client.get('/')).status, 200);
+});
+
+test('the sign-in form needs its CSRF token', async (t) => {
+  const { client } = await demo(t);
+  await client.get('/login');
+  const without = await client.post('/login', { form: { username: 'ann' } });
+  assert.equal(without.status, 403);
+  assert.ok(!client.jar.has('sid'), 'no session created');
+  const wrong = await client.post('/login', { form: { username: 'ann', _csrf: 'nope' } });
+  assert.equal(wrong.status, 403);
+  const token = /name="_csrf" value="([^"]+)"/.exec(wrong.text)[1];
+  const empty = await client.post('/login', { form: { username: '   ', _csrf: token } });
+  assert.equal(empty.status, 400);
+  const ok = await client.post('/login', { form: { username: 'ann', _csrf: token } });
+  assert.equal(ok.status, 303);
+});
+
+test('user-supplied text is escaped in pages', async (t) => {
+  const { client } = await demo(t);
+  await client.login('<img src=x onerror="alert(1)">&');
+  const { text } = await client.get('/');
+  assert.ok(text.includes('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;'));
+  assert.ok(!text.includes('<img src=x'));
+});
+
+test('/login?timed-out=1 says why and ends a still-live session', async (t) => {
+  const { client } = await demo(t);
+  await client.login();
+  const r = await client.get('/login?timed-out=1', { headers: { 'sec-fetch-site': 'same-origin' } });
+  assert.equal(r.status, 200);
+  assert.ok(r.text.includes('You were signed out because you were inactive'));
+  assert.equal((await client.status()).text, '{"status":"EXPIRED"}');
+});
+
+test('a cross-site link to /login?timed-out=1 does not sign anyone out', async (t) => {
+  const { client } = await demo(t);
+  await client.login();
+  const r = await client.get('/login?timed-out=1', { headers: { 'sec-fetch-site': 'cross-site' } });
+  assert.equal(r.status, 303);
+  assert.equal((await client.status()).json.status, 'ACTIVE');
+});
+
+test('sign out: GET /logout from this site signs out; from elsewhere it asks; POST needs CSRF', async (t) => {
+  const { client } = await demo(t);
+  const token = await client.login();
+  const asked = await client.get('/logout', { headers: { 'sec-fetch-site': 'cross-site' } });
+  assert.equal(asked.status, 200);
+  assert.match(asked.text, /<form method="post" action="\/logout"/);
+  assert.equal((await client.status()).json.status, 'ACTIVE', 'a cross-site GET did not sign out');
+  const noHeader = await client.get('/logout');
+  assert.equal(noHeader.status, 200, 'no Sec-Fetch-Site and no Referer: ask');
+  const forged = await client.post('/logout', { form: { _csrf: 'forged' } });
+  assert.equal(forged.status, 403);
+  assert.equal((await client.status()).json.status, 'ACTIVE');
+  const posted = await client.post('/logout', { form: { _csrf: token } });
+  assert.equal(posted.status, 303);
+  assert.equal(posted.headers.get('location'), '/login?signed-out=1');
+  assert.equal((await client.status()).text, '{"status":"EXPIRED"}');
+
+  await client.login();
+  const direct = await client.get('/logout', { headers: { 'sec-fetch-site': 'same-origin' } });
+  assert.equal(direct.status, 303);
+  assert.equal((await client.status()).text, '{"status":"EXPIRED"}');
+
+  await client.login();
+  const viaReferer = await client.get('/logout', { headers: { referer: `${client.base}/` } });
+  assert.equal(viaReferer.status, 303, 'same-origin Referer counts when Sec-Fetch-Site is absent');
+  const after = await client.get('/login?signed-out=1');
+  assert.ok(after.text.includes('You have signed out.'));
+});
+
+test('the element file is served from dist/cdn, or a clear 503 while it is not built', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'std-cdn-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { client } = await demo(t, { cdnDir: dir });
+  const missing = await client.get('/static/session-timeout-dialog.js');
+  assert.equal(missing.status, 503);
+  assert.match(missing.text, /not built yet.*npm run build/);
+  await writeFile(path.join(dir, 'session-timeout-dialog.js'), 'export {};\n');
+  const ok = await client.get('/static/session-timeout-dialog.js');
+  assert.equal(ok.status, 200);
+  assert.match(ok.headers.get('content-type'), /javascript/);
+  assert.equal(ok.text, 'export {};\n');
+  assert.equal((await client.get('/static/session-timeout-dialog.js.map')).status, 404);
+  await writeFile(path.join(dir, 'session-timeout-dialog.js.map'), '{}');
+  assert.equal((await client.get('/static/session-timeout-dialog.js.map')).status, 200);
+  const css = await client.get('/static/demo.css');
+  assert.equal(css.status, 200);
+  assert.match(css.headers.get('content-type'), /text\/css/);
+  const js = await client.get('/static/demo.js');
+  assert.equal(js.status, 200);
+  assert.doesNotMatch(js.text, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+  assert.equal((await client.get('/static/../server.js')).status, 404);
+});
+
+test('the app request endpoint: 401 when anonymous, 403 without CSRF, 200 with it', async (t) => {
+  const { client } = await demo(t);
+  assert.equal((await client.post('/api/echo', { json: {} })).status, 401);
+  const token = await client.login();
+  assert.equal((await client.post('/api/echo', { json: {} })).status, 403);
+  const ok = await client.post('/api/echo', { json: { message: 'x'.repeat(500) }, headers: { 'x-csrftoken': token } });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.json.message.length, 200);
+  assert.equal((await client.get('/api/echo')).status, 405);
+});
+
+/** Read Server-Sent Events from a fetch body until `until` returns true or time runs out. */
+async function readEvents(res, until, ms = 3000) {
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  const events = [];
+  let buffer = '';
+  const deadline = Date.now() + ms;
+  try {
+    while (Date.now() < deadline) {
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise((resolve) => setTimeout(() => resolve({ timeout: true }), Math.max(1, deadline - Date.now()))),
+      ]);
+      if (chunk.timeout || chunk.done) break;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      let i;
+      while ((i = buffer.indexOf('\n\n')) !== -1) {
+        const block = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event) events.push({ event, data: JSON.parse(data) });
+      }
+      if (until(events)) break;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return events;
+}
+
+test('the live-panel stream is passive: 204 when anonymous, pushes requests, never extends the session', async (t) => {
+  const { url, client } = await demo(t);
+  const anon = await client.get('/demo/events');
+  assert.equal(anon.status, 204);
+  await client.login();
+  await advance(url, 4);
+  const controller = new AbortController();
+  t.after(() => controller.abort());
+  const res = await fetch(`${url}/demo/events`, { headers: { cookie: client.cookieHeader() }, signal: controller.signal });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+  assert.deepEqual(res.headers.getSetCookie(), []);
+  const pending = readEvents(res, (events) => events.some((e) => e.event === 'request'));
+  await new Promise((r) => setTimeout(r, 100));
+  await client.status();
+  const events = await pending;
+  assert.equal(events[0].event, 'hello');
+  assert.equal(events[0].data.state.phase, 'ACTIVE');
+  assert.ok(events[0].data.state.idleMs >= 4000);
+  const req = events.find((e) => e.event === 'request');
+  assert.equal(req.data.path, '/session/status');
+  assert.equal(req.data.counted, false);
+  assert.equal(req.data.activity, 'passive');
+  assert.ok(!('sid' in req.data), 'no session id in the stream');
+  controller.abort();
+  assert.equal((await client.status()).json.idleTime, 4, 'opening the stream was not activity');
+});
