@@ -30,11 +30,14 @@ export class ActivityTracker {
   private readonly onMove = (event: Event): void => {
     // Browsers fire pointermove without movement (layout shifts under a
     // still cursor, focus changes); only a new position is a person.
+    // A script-made move must not even set the position: it would hide the
+    // next real move to that spot.
+    if (!event.isTrusted) return;
     const { screenX, screenY } = event as MouseEvent;
     if (screenX === this.x && screenY === this.y) return;
     this.x = screenX;
     this.y = screenY;
-    if (event.isTrusted) this.last = this.now();
+    this.last = this.now();
   };
 
   /** Listen on `target` (capture, passive) for `events`; replaces earlier ones. */

@@ -66,15 +66,27 @@ export function resolveConfig(raw: RawConfig, page: PageLocation, report: Report
   const url = (attribute: string, value: string | null | undefined, sameOrigin: boolean) =>
     safeUrl(attribute, value, page, sameOrigin, report);
 
-  let idle = seconds('idle-seconds', raw.idleSeconds, DEFAULT_IDLE_SECONDS, report);
-  let timeout = seconds('timeout-seconds', raw.timeoutSeconds, DEFAULT_TIMEOUT_SECONDS, report);
+  const idleGiven = seconds('idle-seconds', raw.idleSeconds, report);
+  const timeoutGiven = seconds('timeout-seconds', raw.timeoutSeconds, report);
+  let idle = idleGiven ?? DEFAULT_IDLE_SECONDS;
+  let timeout = timeoutGiven ?? DEFAULT_TIMEOUT_SECONDS;
   if (idle >= timeout) {
-    report('idle-seconds', raw.idleSeconds ?? idle, `must be less than timeout-seconds (${timeout})`, `using ${DEFAULT_IDLE_SECONDS} and ${DEFAULT_TIMEOUT_SECONDS}`);
-    idle = DEFAULT_IDLE_SECONDS;
-    timeout = DEFAULT_TIMEOUT_SECONDS;
+    if (idleGiven === undefined) {
+      // Only timeout-seconds, shorter than the default idle: keep the default
+      // warning lead (2 min) where it fits, else warn at half-time.
+      idle = Math.max(timeout - (DEFAULT_TIMEOUT_SECONDS - DEFAULT_IDLE_SECONDS), timeout / 2);
+    } else if (timeoutGiven === undefined) {
+      // Only idle-seconds, longer than the default timeout: the same lead after it.
+      timeout = Math.min(MAX_SECONDS, idle + (DEFAULT_TIMEOUT_SECONDS - DEFAULT_IDLE_SECONDS));
+      if (idle >= timeout) idle = timeout / 2;
+    } else {
+      report('idle-seconds', raw.idleSeconds, `must be less than timeout-seconds (${timeout})`, `using ${DEFAULT_IDLE_SECONDS} and ${DEFAULT_TIMEOUT_SECONDS}`);
+      idle = DEFAULT_IDLE_SECONDS;
+      timeout = DEFAULT_TIMEOUT_SECONDS;
+    }
   }
 
-  const method = (raw.keepaliveMethod ?? 'POST').toUpperCase();
+  const method = text(raw.keepaliveMethod ?? 'POST').toUpperCase();
   if (method !== 'POST' && method !== 'GET') report('keepalive-method', raw.keepaliveMethod, 'must be POST or GET', 'using POST');
 
   let protocol: Protocol = 'session-timeout';
@@ -92,7 +104,8 @@ export function resolveConfig(raw: RawConfig, page: PageLocation, report: Report
     timeoutUrl: url('timeout-url', raw.timeoutUrl, false) ?? signoutUrl,
     idleSeconds: idle,
     timeoutSeconds: timeout,
-    limitsGiven: given(raw.idleSeconds) || given(raw.timeoutSeconds),
+    // Only valid limits count as given; otherwise one status request learns them.
+    limitsGiven: idleGiven !== undefined || timeoutGiven !== undefined,
     protocol,
     csrfCookie: token('csrf-cookie', raw.csrfCookie, 'csrftoken', report),
     csrfHeader: token('csrf-header', raw.csrfHeader, 'X-CSRFToken', report),
@@ -100,16 +113,19 @@ export function resolveConfig(raw: RawConfig, page: PageLocation, report: Report
   };
 }
 
-function given(value: unknown): boolean {
-  return value !== null && value !== undefined && value !== '' && !Number.isNaN(Number(value));
+/** Properties can be set to anything from script: never throw on a non-string. */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : String(value);
 }
 
-function seconds(attribute: string, value: unknown, fallback: number, report: Reporter): number {
-  if (value === null || value === undefined || value === '') return fallback;
-  const n = Number(value);
+/** A valid number of seconds, or undefined when none (or an invalid one, reported) was given. */
+function seconds(attribute: string, value: unknown, report: Reporter): number | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   if (!Number.isFinite(n) || n <= 0 || n > MAX_SECONDS) {
+    const fallback = attribute === 'idle-seconds' ? DEFAULT_IDLE_SECONDS : DEFAULT_TIMEOUT_SECONDS;
     report(attribute, value, `must be a number of seconds between 0 and ${MAX_SECONDS}`, `using ${fallback}`);
-    return fallback;
+    return undefined;
   }
   return n;
 }
@@ -126,10 +142,10 @@ export function safeUrl(
   sameOrigin: boolean,
   report: Reporter,
 ): string | null {
-  if (value === null || value === undefined || value.trim() === '') return null;
+  if (value === null || value === undefined || text(value).trim() === '') return null;
   let parsed: URL;
   try {
-    parsed = new URL(value, page.href);
+    parsed = new URL(text(value), page.href);
   } catch {
     report(attribute, value, 'not a URL', 'ignoring it');
     return null;
@@ -147,14 +163,14 @@ export function safeUrl(
 
 function token(attribute: string, value: string | null | undefined, fallback: string, report: Reporter): string {
   if (value === null || value === undefined || value === '') return fallback;
-  if (TOKEN.test(value)) return value;
+  if (typeof value === 'string' && TOKEN.test(value)) return value;
   report(attribute, value, 'not a valid name', `using ${fallback}`);
   return fallback;
 }
 
 function events(value: string | null | undefined, report: Reporter): string[] {
   if (value === null || value === undefined) return DEFAULT_EVENTS;
-  const names = value.split(/\s+/).filter(Boolean);
+  const names = text(value).split(/\s+/).filter(Boolean);
   const bad = names.filter((name) => !EVENT_NAME.test(name));
   if (names.length === 0 || bad.length > 0) {
     report('activity-events', value, bad.length ? `not event names: ${bad.join(' ')}` : 'empty', `using "${DEFAULT_EVENTS.join(' ')}"`);

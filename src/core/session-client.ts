@@ -59,7 +59,7 @@ export class SessionClient {
   status(idleFor: number, signal?: AbortSignal): Promise<CallResult> {
     const url = this.options.statusUrl;
     if (!url) return Promise.resolve({ kind: 'error', message: 'no status-url' });
-    return this.call(this.withIdleFor(url, idleFor), 'GET', signal);
+    return this.call(this.withIdleFor(url, idleFor), 'GET', 'status', signal);
   }
 
   /** Mark the session active. `idleFor` is 0 when the person acted just now. */
@@ -69,10 +69,10 @@ export class SessionClient {
       // Its one endpoint: the ping with the idle time the client saw.
       const url = keepaliveUrl ?? statusUrl;
       if (!url) return Promise.resolve({ kind: 'error', message: 'no keepalive-url' });
-      return this.call(this.withIdleFor(url, idleFor), 'GET', signal);
+      return this.call(this.withIdleFor(url, idleFor), 'GET', 'keepalive', signal);
     }
     if (!keepaliveUrl) return Promise.resolve({ kind: 'error', message: 'no keepalive-url' });
-    return this.call(keepaliveUrl, keepaliveMethod, signal);
+    return this.call(keepaliveUrl, keepaliveMethod, 'keepalive', signal);
   }
 
   private withIdleFor(url: string, idleFor: number): string {
@@ -97,7 +97,7 @@ export class SessionClient {
     return doc.querySelector('meta[name="csrf-token"]')?.getAttribute('content') || null;
   }
 
-  private async call(url: string, method: 'GET' | 'POST', outer?: AbortSignal): Promise<CallResult> {
+  private async call(url: string, method: 'GET' | 'POST', op: Operation, outer?: AbortSignal): Promise<CallResult> {
     const controller = new AbortController();
     const abort = () => controller.abort();
     outer?.addEventListener('abort', abort);
@@ -119,7 +119,7 @@ export class SessionClient {
       });
       const token = response.headers.get('X-CSRF-Token');
       if (token) this.refreshedToken = token;
-      return await this.read(response);
+      return await this.read(response, op);
     } catch (error) {
       if (controller.signal.aborted) {
         return { kind: 'error', message: outer?.aborted ? 'aborted' : `no answer within ${CALL_TIMEOUT_MS / 1000} s` };
@@ -131,7 +131,7 @@ export class SessionClient {
     }
   }
 
-  private async read(response: Response): Promise<CallResult> {
+  private async read(response: Response, op: Operation): Promise<CallResult> {
     const { status } = response;
     if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
       return { kind: 'expired', reason: 'redirect' };
@@ -143,6 +143,11 @@ export class SessionClient {
     }
     const text = await response.text();
     const type = response.headers.get('Content-Type') ?? '';
+    if (text.trim() === '') {
+      // A keepalive endpoint that answers 204 No Content (or an empty 200)
+      // did its job: the server saw a request now. An empty status is no answer.
+      return op === 'keepalive' ? { kind: 'ok', idleTime: 0 } : { kind: 'error', status, message: 'empty answer' };
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);

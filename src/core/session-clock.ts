@@ -43,9 +43,10 @@ export function deadlines(facts: SessionFacts, limits: Limits): Deadlines {
   const warnAt = Math.min(personAt + limits.idle, expireAt - (limits.timeout - limits.idle));
   // The server's own idle clock reaches `idle` at serverSeenAt + idle. If the
   // person was active since the server last saw a request, tell it then, so its
-  // deadline (serverSeenAt + timeout) never comes before ours.
+  // deadline (serverSeenAt + timeout) never comes before ours. With an
+  // absolute end this still matters while the server's idle end comes first.
   const keepaliveAt =
-    facts.localActivityAt > facts.serverSeenAt && !absolute
+    facts.localActivityAt > facts.serverSeenAt && facts.serverSeenAt + limits.timeout < expireAt
       ? facts.serverSeenAt + limits.idle
       : Infinity;
   return { personAt, warnAt, expireAt, absolute, keepaliveAt };
@@ -64,8 +65,8 @@ export function remainingSeconds(expireAt: number, now: number): number {
 }
 
 /**
- * Exponential backoff with full jitter, capped: attempt 0 → ~1–2 s, then
- * ~2–4 s, … up to 60 s. `random` in [0, 1).
+ * Exponential backoff with jitter, capped: attempt 0 → 0.5–1 s, then 1–2 s,
+ * 2–4 s, … up to 30–60 s. `random` in [0, 1). Never less than `retryAfterMs`.
  */
 export function backoff(attempt: number, random: number, retryAfterMs = 0): number {
   const base = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6));

@@ -64,6 +64,8 @@ export interface EngineConfig {
 const OWN_CALLS_KEPT = 8;
 /** Slack when matching a status answer with one of our own keepalives (SPEC §3.1: 1 s plus the round trip). */
 const OWN_CALL_SLACK_MS = 1000;
+/** A start this soon after the page load is part of the load. */
+const PAGE_LOAD_SLACK_MS = 10_000;
 /** A timer never sleeps longer than this, so a clock jump is noticed even with no event. */
 const MAX_SLEEP_MS = 60 * 60 * 1000;
 
@@ -90,7 +92,11 @@ export class SessionEngine {
   private ownCalls: Array<[number, number]> = [];
   /** Activity before this instant is not counted (it happened during a warning). */
   private activityFloor = -Infinity;
-  private retry: { at: number; op: Operation; attempt: number } | null = null;
+  private retry: { at: number; op: Operation } | null = null;
+  /** Server calls failed in a row: the backoff grows with them. */
+  private failures = 0;
+  /** The limits are not given and no answer taught them yet: the first leader asks. */
+  private needsLimits = false;
   private warnedLimitsFor = '';
   /** The decision (kind@instant) the other tabs were last polled for. */
   private polledFor = '';
@@ -144,19 +150,34 @@ export class SessionEngine {
     if (this.abort.signal.aborted) this.abort = new AbortController();
     if (firstStart) {
       const now = this.env.now();
-      this.facts.localActivityAt = now;
-      this.facts.serverSeenAt = Math.min(loadedAt, now);
+      const seen = Math.min(loadedAt, now);
+      this.facts.serverSeenAt = seen;
+      // Right after a page load, the load is the person's activity and the
+      // server saw it: counting the start too would look like activity the
+      // server missed and cost a keepalive at `idle` with nobody there. An
+      // element connected long after the load (an SPA after sign-in) counts
+      // its start as activity.
+      this.facts.localActivityAt = now - seen <= PAGE_LOAD_SLACK_MS ? seen : now;
     }
+    if (firstStart) this.needsLimits = config.hasStatus && !config.limitsGiven;
     this.tabs?.start(
       (message) => this.onTabMessage(message),
-      () => this.evaluate(false),
+      // Leadership can come later (the lock is granted asynchronously, or
+      // the leader closed): the new leader asks for the limits if nobody did.
+      () => this.onLeadership(),
     );
     if (firstStart) this.tabs?.post({ type: 'hello', facts: this.facts });
-    if (firstStart && config.hasStatus && !config.limitsGiven && this.leads) {
+    if (this.needsLimits && this.leads) {
       void this.check();
     } else {
       this.evaluate(false);
     }
+  }
+
+  private onLeadership(): void {
+    if (!this.running) return;
+    if (this.needsLimits && !this.serverLimits && this.phase !== 'expired') void this.check();
+    else this.evaluate(false);
   }
 
   stop(): void {
@@ -228,7 +249,8 @@ export class SessionEngine {
       this.pendingExtend = null;
       if (!this.running) return false;
       const received = this.env.now();
-      this.apply(result, 'keepalive', sent, received);
+      // A failed "stay signed in" is the person's to retry (the dialog says so), not a silent loop.
+      this.apply(result, 'keepalive', sent, received, false);
       if (result.kind !== 'ok') {
         if (result.kind === 'error') {
           this.extendError = result.message;
@@ -263,15 +285,20 @@ export class SessionEngine {
 
     if (now >= d.expireAt) return this.decide('expire', confirmed);
     if (this.phase === 'active' && now >= d.warnAt) return this.decide('warn', confirmed);
-    if (this.retry && now >= this.retry.at) {
-      const { op } = this.retry;
-      this.retry = null;
-      if (op === 'status') {
-        void this.check();
-        return;
+    const keepaliveDue =
+      this.phase === 'active' && now >= d.keepaliveAt && !!this.config?.hasKeepalive && this.leads;
+    if (this.retry) {
+      // After a failure, nothing is sent again before the backoff is over.
+      if (now >= this.retry.at) {
+        const { op } = this.retry;
+        this.retry = null;
+        if (op === 'status') {
+          void this.check();
+          return;
+        }
+        if (keepaliveDue) void this.keepaliveForActivity();
       }
-      void this.keepaliveForActivity();
-    } else if (this.phase === 'active' && now >= d.keepaliveAt && this.config?.hasKeepalive && this.leads) {
+    } else if (keepaliveDue) {
       void this.keepaliveForActivity();
     }
     this.plan();
@@ -283,7 +310,9 @@ export class SessionEngine {
     let at = d.expireAt;
     if (this.phase === 'active') {
       at = Math.min(at, d.warnAt);
-      if (this.config?.hasKeepalive && this.leads && !this.pendingKeepalive) at = Math.min(at, d.keepaliveAt);
+      if (this.config?.hasKeepalive && this.leads && !this.pendingKeepalive && !this.retry) {
+        at = Math.min(at, d.keepaliveAt);
+      }
     }
     if (this.retry) at = Math.min(at, this.retry.at);
     const delay = Math.min(MAX_SLEEP_MS, Math.max(0, at - now));
@@ -395,20 +424,23 @@ export class SessionEngine {
   }
 
   /** Apply a server answer to the facts, in the order the requests were sent. */
-  private apply(result: CallResult, op: Operation, sent: number, received: number): void {
+  private apply(result: CallResult, op: Operation, sent: number, received: number, retry = true): void {
     if (result.kind === 'expired') {
       this.expire(true);
       return;
     }
     if (result.kind === 'error') {
       this.host.error({ operation: op, ...(result.status ? { status: result.status } : {}), message: result.message });
-      const attempt = (this.retry?.attempt ?? -1) + 1;
-      const at = received + backoff(attempt, this.env.random(), result.retryAfter);
-      // Retries stop at the deadline: the local estimate decides then.
-      this.retry = at < this.deadlines.expireAt ? { at, op, attempt } : null;
+      if (!retry) return;
+      const at = received + backoff(this.failures++, this.env.random(), result.retryAfter);
+      // Retries stop at the deadline: the expiry decision comes first (plan()
+      // wakes at the earlier of the two) and ends them.
+      this.retry = { at, op };
       return;
     }
     this.retry = null;
+    this.failures = 0;
+    this.needsLimits = false;
     if (sent < this.appliedSentAt) return; // a slow answer never overwrites a newer one
     this.appliedSentAt = sent;
     if (result.idleLimit !== undefined && result.timeoutLimit !== undefined) {

@@ -21,7 +21,58 @@ export type TabMessage =
   | { type: 'hello'; facts: SessionFacts }
   | { type: 'state'; facts: SessionFacts; limits: Limits | null; phase: Phase };
 
-const TYPES = new Set(['activity', 'facts', 'warn', 'extend', 'expire', 'signout', 'poll', 'hello', 'state']);
+/** Tabs share one wall clock: a past instant from a tab is never later than this ahead of ours. */
+const CLOCK_SLACK_MS = 5000;
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
+
+/**
+ * Another script may share the channel name, or an older version of the
+ * element may run in another tab: only well-formed messages of our shapes are
+ * heard, and instants that should be past must not lie in the future (they
+ * would keep the session "active" forever).
+ */
+function wellFormed(data: unknown, now: number): data is TabMessage {
+  if (!data || typeof data !== 'object') return false;
+  const m = data as Record<string, unknown>;
+  const past = (v: unknown) => isNumber(v) && v <= now + CLOCK_SLACK_MS;
+  const facts = (f: unknown) => {
+    if (!f || typeof f !== 'object') return false;
+    const x = f as Record<string, unknown>;
+    return (
+      past(x.localActivityAt) &&
+      Number.isFinite(x.localActivityAt) &&
+      past(x.serverActivityAt) &&
+      past(x.serverSeenAt) &&
+      isNumber(x.absoluteEndAt)
+    );
+  };
+  const limits = (l: unknown) => {
+    if (l === null) return true;
+    if (!l || typeof l !== 'object') return false;
+    const { idle, timeout } = l as Record<string, unknown>;
+    return isNumber(idle) && isNumber(timeout) && idle > 0 && idle < timeout && Number.isFinite(timeout);
+  };
+  switch (m.type) {
+    case 'activity':
+      return past(m.at) && Number.isFinite(m.at);
+    case 'facts':
+      return facts(m.facts) && limits(m.limits);
+    case 'warn':
+    case 'hello':
+      return facts(m.facts);
+    case 'extend':
+      return facts(m.facts) && typeof m.source === 'string';
+    case 'state':
+      return facts(m.facts) && limits(m.limits) && (m.phase === 'active' || m.phase === 'warning' || m.phase === 'expired');
+    case 'expire':
+    case 'signout':
+    case 'poll':
+      return true;
+    default:
+      return false;
+  }
+}
 
 export class TabSync {
   /** True while this tab holds the lock (or when no lock is to be had: every tab then leads). */
@@ -43,9 +94,8 @@ export class TabSync {
   ) {}
 
   private readonly listener = (event: MessageEvent): void => {
-    const data = event.data as TabMessage | null;
-    // Another script may share the channel name: accept only our shapes.
-    if (data && typeof data === 'object' && TYPES.has(data.type)) this.onMessage?.(data);
+    const data: unknown = event.data;
+    if (wellFormed(data, this.env.now())) this.onMessage?.(data);
   };
 
   start(onMessage: (message: TabMessage) => void, onLeader: () => void): void {

@@ -5,6 +5,16 @@
  * Web Locks shared by the tabs of one FakeBrowser.
  */
 import type { ChannelLike, Environment, LocksLike, TimerHandle } from '../../src/core/environment.js';
+import { ActivityTracker } from '../../src/core/activity-tracker.js';
+import { SessionClient, type ClientOptions } from '../../src/core/session-client.js';
+import {
+  SessionEngine,
+  type EngineConfig,
+  type EngineHost,
+  type ErrorDetail,
+  type ExtendSource,
+} from '../../src/core/session-engine.js';
+import { TabSync } from '../../src/core/tab-sync.js';
 
 export const START = Date.UTC(2026, 10, 23, 9, 0, 0);
 
@@ -13,12 +23,26 @@ export interface Call {
   method: string;
   headers: Record<string, string>;
   at: number;
+  /** The whole init the code passed to fetch (redirect, cache, credentials, signal, …). */
+  init: RequestInit;
 }
 
 export type Responder = (call: Call) => Response | Promise<Response>;
 
-/** Real macrotask, to let promises and fetch bodies settle. */
-export const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/**
+ * Real macrotask, to let promises and fetch bodies settle. A MessageChannel
+ * task, not setTimeout(0): nested timeouts are clamped to 4 ms, which made
+ * hour-long simulations take seconds.
+ */
+export const settle = () =>
+  new Promise<void>((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
 
 export function json(body: unknown, init: ResponseInit = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -66,12 +90,12 @@ export class FakeBrowser {
     await settle();
     for (;;) {
       this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
-      const next = this.timers[0];
+      // A frozen (or crashed) tab runs nothing: its timers wait until it is thawed.
+      const next = this.timers.find((t) => !t.env.frozen);
       if (!next || next.at > end) break;
-      this.timers.shift();
+      this.timers.splice(this.timers.indexOf(next), 1);
       this.now = Math.max(this.now, next.at);
-      if (!next.env.frozen) next.fn();
-      else this.timers.push({ ...next, at: this.now + 1 }); // a frozen tab runs nothing until thawed
+      next.fn();
       await settle();
       await settle();
     }
@@ -109,28 +133,49 @@ export class FakeBrowser {
         const run = () => {
           this.held.add(name);
           owner.heldLocks.add(name);
-          Promise.resolve(callback({ name }))
-            .then(resolve, reject)
-            .finally(() => {
-              this.held.delete(name);
-              owner.heldLocks.delete(name);
-              const queue = this.lockQueues.get(name) ?? [];
-              const waiter = queue.shift();
-              waiter?.grant();
-            });
+          let released = false;
+          const release = () => {
+            if (released) return;
+            released = true;
+            owner.lockReleasers.delete(release);
+            this.held.delete(name);
+            owner.heldLocks.delete(name);
+            const queue = this.lockQueues.get(name) ?? [];
+            const waiter = queue.shift();
+            waiter?.grant();
+          };
+          owner.lockReleasers.add(release);
+          // Like the real API, the callback runs asynchronously after the grant.
+          queueMicrotask(() => {
+            Promise.resolve()
+              .then(() => callback({ name }))
+              .then(resolve, reject)
+              .finally(release);
+          });
         };
+        if (options.signal?.aborted) return reject(new DOMException('aborted', 'AbortError'));
         if (!this.held.has(name)) return run();
+        if (options.ifAvailable) {
+          queueMicrotask(() => Promise.resolve(callback(null)).then(resolve, reject));
+          return;
+        }
         const queue = this.lockQueues.get(name) ?? [];
         this.lockQueues.set(name, queue);
         const entry = { grant: run, signal: options.signal };
         queue.push(entry);
         options.signal?.addEventListener('abort', () => {
           const i = queue.indexOf(entry);
-          if (i >= 0) queue.splice(i, 1);
+          if (i < 0) return;
+          queue.splice(i, 1);
           reject(new DOMException('aborted', 'AbortError'));
         });
       }),
   });
+
+  /** Which tab holds the lock `name` now (undefined: nobody). */
+  lockHolder(name: string, tabs: FakeEnv[]): FakeEnv | undefined {
+    return tabs.find((t) => t.heldLocks.has(name));
+  }
 
   /** A tab that crashed: its locks are released and its channels closed without its code running. */
   crash(env: FakeEnv): void {
@@ -173,7 +218,11 @@ export class FakeEnv implements Environment {
   posted: unknown[] = [];
   frozen = false;
   heldLocks = new Set<string>();
-  releaseLocks?: () => void;
+  /** Release functions of the locks this tab holds (the browser releases them when the tab dies). */
+  readonly lockReleasers = new Set<() => void>();
+  releaseLocks?: () => void = () => {
+    for (const release of [...this.lockReleasers]) release();
+  };
   /** Answers server calls; the default says the network is down. */
   respond: Responder = () => Promise.reject(new TypeError('Failed to fetch'));
   locks: LocksLike | null;
@@ -208,6 +257,7 @@ export class FakeEnv implements Environment {
       method: init.method ?? 'GET',
       headers: { ...(init.headers as Record<string, string>) },
       at: this.now(),
+      init,
     };
     this.calls.push(call);
     const signal = init.signal;
@@ -228,4 +278,148 @@ export class FakeEnv implements Environment {
 /** One tab in its own browser: the common case. */
 export function singleTab(): FakeEnv {
   return new FakeBrowser().tab();
+}
+
+/**
+ * A session-timeout server (the fork's `status` / `keepalive` views) on the
+ * fake clock, shared by every tab that uses `respond`. `touch()` is a request
+ * of the app itself (counts as activity on the server, not made by the element).
+ */
+export class FakeServer {
+  lastSeen: number;
+  /** Set to end the session (sign out elsewhere, flush). */
+  over = false;
+  /** Absolute end (ms instant) for `expiresIn`; Infinity: none. */
+  absoluteEndAt = Infinity;
+  /** Every call any tab made, in order. */
+  calls: Call[] = [];
+
+  constructor(
+    readonly browser: FakeBrowser,
+    public idleLimit: number,
+    public timeoutLimit: number,
+    readonly paths = { status: '/session/status', keepalive: '/session/keepalive' },
+  ) {
+    this.lastSeen = browser.now;
+  }
+
+  idleTime(): number {
+    return Math.floor((this.browser.now - this.lastSeen) / 1000);
+  }
+
+  touch(): void {
+    if (!this.over && this.idleTime() <= this.timeoutLimit) this.lastSeen = this.browser.now;
+  }
+
+  private body(idleTime: number) {
+    const s =
+      idleTime > this.timeoutLimit ? 'TIMEOUT' : idleTime > this.idleLimit ? 'IDLE' : 'ACTIVE';
+    const extra =
+      this.absoluteEndAt === Infinity
+        ? {}
+        : { expiresIn: Math.max(0, Math.floor((this.absoluteEndAt - this.browser.now) / 1000)) };
+    return json({ status: s, idleTime, idleLimit: this.idleLimit, timeoutLimit: this.timeoutLimit, ...extra });
+  }
+
+  respond: Responder = (call) => {
+    this.calls.push(call);
+    const path = call.url.split('?')[0];
+    const ended = this.over || this.browser.now >= this.absoluteEndAt;
+    if (path === this.paths.status) {
+      return ended ? json({ status: 'EXPIRED' }) : this.body(this.idleTime());
+    }
+    if (path === this.paths.keepalive) {
+      // The fork enforces expiry on every other request: a 302 to the login page.
+      if (ended || this.idleTime() >= this.timeoutLimit) {
+        this.over = true;
+        return new Response(null, { status: 302, headers: { Location: '/login' } });
+      }
+      this.lastSeen = this.browser.now;
+      return this.body(0);
+    }
+    return new Response('not found', { status: 404 });
+  };
+
+  count(kind: 'status' | 'keepalive'): number {
+    return this.calls.filter((c) => c.url.split('?')[0] === this.paths[kind]).length;
+  }
+}
+
+/** Records what the engine told its host, with the fake time of each call. */
+export class HostSpy implements EngineHost {
+  warns: Array<{ remaining: number; at: number }> = [];
+  extends: Array<{ source: ExtendSource; at: number }> = [];
+  expires: number[] = [];
+  signedOut: number[] = [];
+  errors: Array<ErrorDetail & { at: number }> = [];
+  changes = 0;
+
+  constructor(private readonly now: () => number) {}
+
+  warn(remaining: number): void {
+    this.warns.push({ remaining, at: this.now() });
+  }
+  extended(source: ExtendSource): void {
+    this.extends.push({ source, at: this.now() });
+  }
+  expired(): void {
+    this.expires.push(this.now());
+  }
+  signedOutElsewhere(): void {
+    this.signedOut.push(this.now());
+  }
+  error(detail: ErrorDetail): void {
+    this.errors.push({ ...detail, at: this.now() });
+  }
+  changed(): void {
+    this.changes++;
+  }
+}
+
+export interface EngineTab {
+  env: FakeEnv;
+  engine: SessionEngine;
+  tracker: ActivityTracker;
+  client: SessionClient;
+  host: HostSpy;
+  tabs: TabSync | null;
+}
+
+/**
+ * One tab's engine, wired as the controller wires it, not started yet.
+ * `channel`: a TabSync name, or null for a single tab without sync.
+ */
+export function engineTab(
+  env: FakeEnv,
+  options: { channel?: string | null; client?: Partial<ClientOptions> } = {},
+): EngineTab {
+  const client = new SessionClient(env.fetch, env, {
+    protocol: 'session-timeout',
+    statusUrl: '/session/status',
+    keepaliveUrl: '/session/keepalive',
+    keepaliveMethod: 'POST',
+    csrfCookie: 'csrftoken',
+    csrfHeader: 'X-CSRFToken',
+    ...options.client,
+  });
+  const tracker = new ActivityTracker(env.now);
+  const host = new HostSpy(env.now);
+  const tabs = options.channel ? new TabSync(env, options.channel) : null;
+  const engine = new SessionEngine(env, client, tracker, host, tabs);
+  return { env, engine, tracker, client, host, tabs };
+}
+
+/** Engine config in seconds, as the attributes give it. */
+export function engineConfig(
+  idleSeconds: number,
+  timeoutSeconds: number,
+  over: Partial<EngineConfig> = {},
+): EngineConfig {
+  return {
+    limits: { idle: idleSeconds * 1000, timeout: timeoutSeconds * 1000 },
+    limitsGiven: true,
+    hasStatus: true,
+    hasKeepalive: true,
+    ...over,
+  };
 }

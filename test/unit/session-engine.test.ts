@@ -1,0 +1,569 @@
+import { expect } from '@open-wc/testing';
+import {
+  FakeServer,
+  START,
+  engineConfig,
+  engineTab,
+  json,
+  singleTab,
+  type EngineTab,
+} from '../helpers/fake-env.js';
+
+const S = 1000;
+const IDLE = 300;
+const TIMEOUT = 360;
+
+/** One tab, no tab sync, a server with idle 300 s / timeout 360 s, started at START. */
+function single(over: Parameters<typeof engineConfig>[2] = {}, client = {}) {
+  const env = singleTab();
+  const server = new FakeServer(env.browser, IDLE, TIMEOUT);
+  env.respond = server.respond;
+  const t = engineTab(env, { client });
+  t.engine.start(engineConfig(IDLE, TIMEOUT, over), env.pageLoadedAt(), true);
+  return { ...t, server, browser: env.browser };
+}
+
+/** Advance to an absolute instant (ms after START). */
+async function at(t: EngineTab, msAfterStart: number) {
+  await t.env.browser.advance(START + msAfterStart - t.env.now());
+}
+
+/** The person acts every `every` ms from now until `until` (ms after START). */
+async function typeUntil(t: EngineTab, until: number, every = 5 * S) {
+  while (t.env.now() + every <= START + until) {
+    await t.env.browser.advance(every);
+    t.tracker.report();
+  }
+  await at(t, until);
+}
+
+describe('session-engine: lazy checks', () => {
+  it('makes no request before a decision is due when the limits are given', async () => {
+    const t = single();
+    await at(t, IDLE * S - 1);
+    expect(t.env.calls).to.have.length(0);
+    expect(t.engine.phase).to.equal('active');
+    expect(t.host.warns).to.have.length(0);
+  });
+
+  it('asks the status once on start when the limits are not given, and the server limits win', async () => {
+    const env = singleTab();
+    const server = new FakeServer(env.browser, 120, 200);
+    env.respond = server.respond;
+    const t = engineTab(env);
+    t.engine.start(engineConfig(780, 900, { limitsGiven: false }), env.pageLoadedAt(), true);
+    await env.browser.advance(0);
+    expect(server.count('status')).to.equal(1);
+    expect(t.engine.limits).to.deep.equal({ idle: 120_000, timeout: 200_000 });
+    expect(t.engine.deadlines.warnAt).to.equal(START + 120_000);
+    expect(t.engine.deadlines.expireAt).to.equal(START + 200_000);
+    await at(t, 120 * S - 1);
+    expect(server.count('status')).to.equal(1);
+    await at(t, 120 * S);
+    expect(t.host.warns).to.deep.equal([{ remaining: 80, at: START + 120_000 }]);
+  });
+
+  it('asks the status at warnAt and warns when the server confirms the inactivity', async () => {
+    const t = single();
+    await at(t, IDLE * S);
+    expect(t.server.calls.map((c) => [c.url, c.at])).to.deep.equal([['/session/status', START + IDLE * S]]);
+    expect(t.engine.phase).to.equal('warning');
+    expect(t.host.warns).to.deep.equal([{ remaining: 60, at: START + IDLE * S }]);
+    expect(t.engine.remainingSeconds).to.equal(60);
+  });
+
+  it('keeps the warning away while the app’s own requests show a fresher idle time', async () => {
+    const t = single();
+    await at(t, 100 * S);
+    t.server.touch(); // the app's own request
+    await at(t, IDLE * S);
+    expect(t.server.count('status')).to.equal(1);
+    expect(t.engine.phase).to.equal('active');
+    expect(t.host.warns).to.have.length(0);
+    expect(t.engine.deadlines.warnAt).to.equal(START + 400_000);
+    await at(t, 250 * S);
+    t.server.touch();
+    await at(t, 400 * S);
+    expect(t.server.count('status')).to.equal(2);
+    expect(t.engine.phase).to.equal('active');
+    await at(t, 550 * S - 1);
+    expect(t.host.warns).to.have.length(0);
+    await at(t, 550 * S);
+    expect(t.server.count('status')).to.equal(3);
+    expect(t.host.warns).to.deep.equal([{ remaining: 60, at: START + 550_000 }]);
+  });
+
+  it('keeps a person typing for 1 hour signed in with one keepalive per idle period and no status call', async function () {
+    this.timeout(60_000);
+    const t = single();
+    await typeUntil(t, 3600 * S);
+    expect(t.engine.phase).to.equal('active');
+    expect(t.host.warns).to.have.length(0);
+    expect(t.server.count('status')).to.equal(0);
+    const keepalives = t.server.calls.filter((c) => c.url === '/session/keepalive');
+    expect(keepalives).to.have.length(12);
+    expect(keepalives.map((c) => c.method)).to.deep.equal(Array(12).fill('POST'));
+    for (let i = 1; i < keepalives.length; i++) {
+      expect(keepalives[i].at - keepalives[i - 1].at).to.be.at.least(IDLE * S);
+    }
+    expect(t.host.extends.every((e) => e.source === 'activity')).to.equal(true);
+    // The server never came close to its own timeout.
+    expect(t.server.over).to.equal(false);
+    expect(t.engine.calls).to.deep.equal({ status: 0, keepalive: 12 });
+  });
+
+  it('does not take a status that shows its own keepalive for new activity', async () => {
+    const t = single();
+    await typeUntil(t, 10 * S);
+    // The keepalive for that activity goes when the server's idle clock reaches idle.
+    await at(t, IDLE * S);
+    expect(t.server.count('keepalive')).to.equal(1);
+    expect(t.server.calls[0].at).to.equal(START + IDLE * S);
+    // The person's warning is still due at their last activity + idle.
+    await at(t, 310 * S - 1);
+    expect(t.host.warns).to.have.length(0);
+    await at(t, 310 * S);
+    expect(t.server.count('status')).to.equal(1);
+    expect(t.host.warns).to.deep.equal([{ remaining: 60, at: START + 310_000 }]);
+    // And the end, although the server would hold the session until 660 s.
+    await at(t, 370 * S);
+    expect(t.server.count('status')).to.equal(2);
+    expect(t.host.expires).to.deep.equal([START + 370_000]);
+    expect(t.engine.phase).to.equal('expired');
+  });
+
+  it('expires at expireAt after a status check', async () => {
+    const t = single();
+    await at(t, TIMEOUT * S - 1);
+    expect(t.host.expires).to.have.length(0);
+    await at(t, TIMEOUT * S);
+    expect(t.server.calls.map((c) => [c.url, c.at - START])).to.deep.equal([
+      ['/session/status', 300_000],
+      ['/session/status', 360_000],
+    ]);
+    expect(t.host.expires).to.deep.equal([START + TIMEOUT * S]);
+    expect(t.engine.phase).to.equal('expired');
+    expect(t.engine.remainingSeconds).to.equal(0);
+    // Nothing more happens after the end.
+    await at(t, 3600 * S);
+    expect(t.server.calls).to.have.length(2);
+    expect(t.env.browser.pendingTimers(t.env)).to.equal(0);
+  });
+
+  it('re-plans instead of leaving when the status at expireAt shows activity it did not cause', async () => {
+    const t = single();
+    await at(t, IDLE * S);
+    expect(t.engine.phase).to.equal('warning');
+    await at(t, 350 * S);
+    t.server.touch(); // another device
+    await at(t, TIMEOUT * S);
+    expect(t.host.expires).to.have.length(0);
+    expect(t.engine.phase).to.equal('active');
+    expect(t.host.extends.map((e) => e.source)).to.deep.equal(['server']);
+    expect(t.engine.deadlines.warnAt).to.equal(START + 650_000);
+  });
+});
+
+describe('session-engine: page load', () => {
+  function startedAfter(msAfterLoad: number) {
+    const env = singleTab(); // the page request reached the server at START
+    const server = new FakeServer(env.browser, IDLE, TIMEOUT);
+    env.respond = server.respond;
+    env.browser.jump(msAfterLoad); // parsing, scripts: the element connects later
+    const t = engineTab(env);
+    t.engine.start(engineConfig(IDLE, TIMEOUT), env.pageLoadedAt(), true);
+    return { ...t, server };
+  }
+
+  it('counts the page load as the activity, with no keepalive for it, when it starts right after the load', async () => {
+    const t = startedAfter(1_500);
+    expect(t.engine.deadlines.warnAt).to.equal(START + IDLE * S);
+    await at(t, TIMEOUT * S);
+    expect(t.server.calls.map((c) => c.url)).to.deep.equal(['/session/status', '/session/status']);
+    expect(t.host.warns.map((w) => w.at - START)).to.deep.equal([IDLE * S]);
+    expect(t.host.expires).to.deep.equal([START + TIMEOUT * S]);
+  });
+
+  it('counts its start as activity when connected long after the load (an SPA after sign-in)', async () => {
+    const t = startedAfter(1_800_000);
+    expect(t.engine.deadlines.personAt).to.equal(START + 1_800_000);
+    // The server last saw the page load 30 min ago: tell it about the person now.
+    await t.env.browser.advance(0);
+    expect(t.server.calls.map((c) => [c.url, c.at - START])).to.deep.equal([['/session/keepalive', 1_800_000]]);
+  });
+});
+
+describe('session-engine: errors', () => {
+  it('still warns at warnAt and leaves exactly at expireAt when the network is down', async () => {
+    const t = single();
+    t.env.respond = () => Promise.reject(new TypeError('Failed to fetch'));
+    await at(t, IDLE * S);
+    expect(t.host.warns).to.deep.equal([{ remaining: 60, at: START + IDLE * S }]);
+    expect(t.host.errors[0]).to.deep.include({ operation: 'status', message: 'Failed to fetch' });
+    await at(t, TIMEOUT * S - 1);
+    expect(t.engine.phase).to.equal('warning');
+    expect(t.host.expires).to.have.length(0);
+    await at(t, TIMEOUT * S);
+    expect(t.host.expires).to.deep.equal([START + TIMEOUT * S]);
+  });
+
+  it('warns on the local estimate when the status at warnAt answers 503', async () => {
+    const t = single();
+    t.env.respond = () => new Response('', { status: 503 });
+    await at(t, IDLE * S);
+    expect(t.engine.phase).to.equal('warning');
+    expect(t.host.warns).to.deep.equal([{ remaining: 60, at: START + IDLE * S }]);
+    expect(t.host.errors[0]).to.deep.include({ operation: 'status', status: 503 });
+  });
+
+  it('leaves at most 5 s after expireAt when the server hangs', async () => {
+    const t = single();
+    await at(t, IDLE * S);
+    t.env.respond = () => new Promise<Response>(() => {});
+    await at(t, TIMEOUT * S + 4_999);
+    expect(t.host.expires).to.have.length(0);
+    await at(t, TIMEOUT * S + 5_000);
+    expect(t.host.expires).to.deep.equal([START + TIMEOUT * S + 5_000]);
+    expect(t.host.errors.at(-1)).to.deep.include({ operation: 'status' });
+  });
+
+  it('retries with growing backoff and stops at the deadline', async () => {
+    const t = single();
+    t.env.respond = () => Promise.reject(new TypeError('Failed to fetch'));
+    await at(t, 2 * TIMEOUT * S);
+    const times = t.env.calls.map((c) => c.at - START);
+    expect(times[0]).to.equal(IDLE * S);
+    expect(times.at(-1)).to.equal(TIMEOUT * S);
+    const gaps = times.slice(1, -1).map((x, i) => x - times[i]);
+    expect(gaps.length).to.be.at.least(4);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]).to.be.greaterThan(gaps[i - 1]);
+    expect(times.every((x) => x <= TIMEOUT * S)).to.equal(true);
+    expect(t.host.expires).to.deep.equal([START + TIMEOUT * S]);
+  });
+
+  it('waits at least Retry-After before retrying', async () => {
+    const t = single();
+    t.env.respond = () => new Response('', { status: 503, headers: { 'Retry-After': '40' } });
+    await at(t, TIMEOUT * S);
+    expect(t.env.calls.map((c) => c.at - START)).to.deep.equal([300_000, 340_000, 360_000]);
+  });
+
+  it('retries a failed silent keepalive with backoff, not in a loop', async () => {
+    const t = single();
+    await typeUntil(t, 290 * S);
+    t.env.respond = () => Promise.reject(new TypeError('Failed to fetch'));
+    await typeUntil(t, 320 * S);
+    const times = t.env.calls.map((c) => c.at - START);
+    expect(t.env.calls.every((c) => c.url === '/session/keepalive')).to.equal(true);
+    expect(times[0]).to.equal(300_000);
+    expect(times.length).to.be.within(3, 6);
+    for (let i = 2; i < times.length; i++) expect(times[i] - times[i - 1]).to.be.greaterThan(times[i - 1] - times[i - 2]);
+    // Back online: the next retry gets through, and the retries stop.
+    t.env.respond = t.server.respond;
+    await typeUntil(t, 400 * S);
+    const after = t.server.calls.filter((c) => c.at > START + 320_000);
+    expect(after.map((c) => c.url)).to.deep.equal(['/session/keepalive']);
+    expect(t.engine.phase).to.equal('active');
+  });
+});
+
+describe('session-engine: extend', () => {
+  async function warned() {
+    const t = single();
+    await at(t, IDLE * S);
+    expect(t.engine.phase).to.equal('warning');
+    return t;
+  }
+
+  it('POSTs a keepalive, returns to active and tells the host (source user)', async () => {
+    const t = await warned();
+    await at(t, 320 * S);
+    expect(await t.engine.extend()).to.equal(true);
+    const keepalive = t.server.calls.filter((c) => c.url === '/session/keepalive');
+    expect(keepalive.map((c) => c.method)).to.deep.equal(['POST']);
+    expect(t.engine.phase).to.equal('active');
+    expect(t.host.extends).to.deep.equal([{ source: 'user', at: START + 320_000 }]);
+    expect(t.engine.deadlines.warnAt).to.equal(START + 620_000);
+    expect(t.engine.deadlines.expireAt).to.equal(START + 680_000);
+    await at(t, 619 * S);
+    expect(t.host.warns).to.have.length(1);
+    await at(t, 620 * S);
+    expect(t.host.warns).to.have.length(2);
+  });
+
+  it('keeps the warning and sets extendError when the keepalive fails, without retrying on its own', async () => {
+    const t = await warned();
+    t.env.respond = (call) =>
+      call.url === '/session/keepalive' ? new Response('', { status: 500 }) : t.server.respond(call);
+    expect(await t.engine.extend()).to.equal(false);
+    expect(t.engine.phase).to.equal('warning');
+    expect(t.engine.extendError).to.equal('HTTP 500');
+    expect(t.host.extends).to.have.length(0);
+    expect(t.host.errors).to.deep.equal([
+      { operation: 'keepalive', status: 500, message: 'HTTP 500', at: START + IDLE * S },
+    ]);
+    // Waking up (visibility, online) does not send it again behind the person's back.
+    await at(t, 320 * S);
+    t.engine.wake();
+    await at(t, 359 * S);
+    expect(t.env.calls.filter((c) => c.url === '/session/keepalive')).to.have.length(1);
+    expect(t.host.extends).to.have.length(0);
+    // The person retries and it works.
+    t.env.respond = t.server.respond;
+    expect(await t.engine.extend()).to.equal(true);
+    expect(t.engine.phase).to.equal('active');
+    expect(t.engine.extendError).to.equal(null);
+  });
+
+  it('shares one request between two extend() calls at once', async () => {
+    const t = await warned();
+    const [a, b] = await Promise.all([t.engine.extend(), t.engine.extend()]);
+    expect([a, b]).to.deep.equal([true, true]);
+    expect(t.server.count('keepalive')).to.equal(1);
+    expect(t.host.extends).to.have.length(1);
+  });
+
+  it('returns false without a request once expired', async () => {
+    const t = single();
+    await at(t, TIMEOUT * S);
+    const before = t.env.calls.length;
+    expect(await t.engine.extend()).to.equal(false);
+    expect(t.env.calls.length).to.equal(before);
+  });
+
+  it('expires when the keepalive is answered by a redirect to the login page', async () => {
+    const t = await warned();
+    t.server.over = true;
+    expect(await t.engine.extend()).to.equal(false);
+    expect(t.engine.phase).to.equal('expired');
+    expect(t.host.expires).to.have.length(1);
+  });
+
+  it('does not count activity during the warning as an extension', async () => {
+    const t = await warned();
+    for (let s = 305; s < TIMEOUT; s += 5) {
+      await at(t, s * S);
+      t.tracker.report();
+    }
+    expect(t.engine.phase).to.equal('warning');
+    await at(t, TIMEOUT * S);
+    expect(t.host.expires).to.deep.equal([START + TIMEOUT * S]);
+    expect(t.server.count('keepalive')).to.equal(0);
+  });
+
+  it('does not count activity from during the warning after a later extend', async () => {
+    const t = await warned();
+    await at(t, 350 * S);
+    t.tracker.report();
+    await at(t, 355 * S);
+    await t.engine.extend();
+    expect(t.engine.deadlines.personAt).to.equal(START + 355_000);
+  });
+});
+
+describe('session-engine: absolute end (expiresIn)', () => {
+  it('ends at the absolute end, offers no extension and sends no keepalive for it', async () => {
+    const t = single();
+    t.server.absoluteEndAt = START + 210_000;
+    await at(t, 10 * S);
+    await t.engine.check();
+    expect(t.engine.deadlines.absolute).to.equal(true);
+    expect(t.engine.deadlines.expireAt).to.equal(START + 210_000);
+    expect(t.engine.deadlines.warnAt).to.equal(START + 150_000);
+    await at(t, 150 * S);
+    expect(t.host.warns).to.deep.equal([{ remaining: 60, at: START + 150_000 }]);
+    expect(await t.engine.extend()).to.equal(false);
+    expect(t.server.count('keepalive')).to.equal(0);
+    await at(t, 210 * S);
+    expect(t.host.expires).to.deep.equal([START + 210_000]);
+  });
+
+  it('keeps the server alive for a working person until an absolute end after its idle end', async function () {
+    this.timeout(20_000);
+    const t = single();
+    t.server.absoluteEndAt = START + 500_000;
+    await at(t, 10 * S);
+    await t.engine.check();
+    await typeUntil(t, 440 * S);
+    expect(t.server.count('keepalive')).to.equal(1);
+    expect(t.server.over).to.equal(false);
+    expect(t.host.warns.map((w) => [w.remaining, w.at - START])).to.deep.equal([[60, 440_000]]);
+    await at(t, 500 * S);
+    expect(t.host.expires).to.deep.equal([START + 500_000]);
+  });
+});
+
+describe('session-engine: sleep and wake', () => {
+  it('checks the status and leaves, without a warning, when woken after expireAt', async () => {
+    const t = single();
+    await at(t, 100 * S);
+    t.browser.jump(3 * 3600 * S);
+    t.engine.wake();
+    await t.browser.advance(0);
+    expect(t.server.count('status')).to.equal(1);
+    expect(t.host.expires).to.have.length(1);
+    expect(t.host.warns).to.have.length(0);
+  });
+
+  it('leaves, without a warning, when the late timer fires after sleep', async () => {
+    const t = single();
+    await at(t, 100 * S);
+    t.browser.jump(3 * 3600 * S);
+    await t.browser.advance(0);
+    expect(t.host.expires).to.have.length(1);
+    expect(t.host.warns).to.have.length(0);
+  });
+
+  it('leaves on the local estimate after sleep when the network is not back yet', async () => {
+    const t = single();
+    t.env.respond = () => Promise.reject(new TypeError('Failed to fetch'));
+    t.browser.jump(3 * 3600 * S);
+    t.engine.wake();
+    await t.browser.advance(0);
+    expect(t.host.expires).to.have.length(1);
+    expect(t.host.warns).to.have.length(0);
+  });
+
+  it('warns with the right remaining seconds when woken inside the warning window', async () => {
+    const t = single();
+    t.browser.jump(320 * S);
+    t.engine.wake();
+    await t.browser.advance(0);
+    expect(t.server.count('status')).to.equal(1);
+    expect(t.host.warns).to.deep.equal([{ remaining: 40, at: START + 320_000 }]);
+    await at(t, TIMEOUT * S);
+    expect(t.host.expires).to.deep.equal([START + TIMEOUT * S]);
+  });
+
+  it('checks at once when restored from the back/forward cache (wake(true))', async () => {
+    const t = single();
+    await at(t, 50 * S);
+    t.engine.wake(true);
+    await t.browser.advance(0);
+    expect(t.server.calls.map((c) => [c.url, c.at - START])).to.deep.equal([['/session/status', 50_000]]);
+    expect(t.engine.phase).to.equal('active');
+  });
+});
+
+describe('session-engine: races', () => {
+  it('does not let a slow status answer sent before an extend undo the extension', async () => {
+    const t = single();
+    await at(t, IDLE * S);
+    expect(t.engine.phase).to.equal('warning');
+    let answerSlowStatus: () => void = () => {};
+    t.env.respond = (call) => {
+      if (call.url !== '/session/status') return t.server.respond(call);
+      const stale = t.server.respond(call); // the server's answer at send time
+      return new Promise<Response>((resolve) => (answerSlowStatus = () => resolve(stale as Response)));
+    };
+    await at(t, 310 * S);
+    const checked = t.engine.check();
+    await at(t, 311 * S);
+    expect(await t.engine.extend()).to.equal(true);
+    expect(t.engine.phase).to.equal('active');
+    await at(t, 312 * S);
+    answerSlowStatus();
+    await checked;
+    await t.browser.advance(0);
+    expect(t.engine.phase).to.equal('active');
+    expect(t.engine.deadlines.warnAt).to.equal(START + 611_000);
+    expect(t.engine.deadlines.expireAt).to.equal(START + 671_000);
+    expect(t.engine.deadlines.keepaliveAt).to.equal(Infinity);
+    await at(t, 600 * S);
+    expect(t.server.count('keepalive')).to.equal(1);
+    expect(t.host.warns).to.have.length(1);
+  });
+});
+
+describe('session-engine: client-only mode', () => {
+  function clientOnly(keepalive: boolean) {
+    const env = singleTab();
+    const server = new FakeServer(env.browser, IDLE, TIMEOUT);
+    env.respond = server.respond;
+    const t = engineTab(env, { client: { statusUrl: null, keepaliveUrl: keepalive ? '/session/keepalive' : null } });
+    t.engine.start(
+      engineConfig(IDLE, TIMEOUT, { hasStatus: false, hasKeepalive: keepalive }),
+      env.pageLoadedAt(),
+      true,
+    );
+    return { ...t, server };
+  }
+
+  it('warns and leaves on local time with no request', async () => {
+    const t = clientOnly(false);
+    await at(t, IDLE * S);
+    expect(t.host.warns).to.deep.equal([{ remaining: 60, at: START + IDLE * S }]);
+    await at(t, TIMEOUT * S);
+    expect(t.host.expires).to.deep.equal([START + TIMEOUT * S]);
+    expect(t.env.calls).to.have.length(0);
+  });
+
+  it('extends locally without a keepalive URL', async () => {
+    const t = clientOnly(false);
+    await at(t, 330 * S);
+    expect(await t.engine.extend()).to.equal(true);
+    expect(t.engine.phase).to.equal('active');
+    expect(t.engine.deadlines.expireAt).to.equal(START + 690_000);
+    expect(t.env.calls).to.have.length(0);
+  });
+
+  it('times keepalives on a server clock that restarts at each keepalive', async function () {
+    this.timeout(20_000);
+    const t = clientOnly(true);
+    await typeUntil(t, 400 * S);
+    expect(t.env.calls.map((c) => [c.url, c.at - START])).to.deep.equal([['/session/keepalive', 300_000]]);
+    await at(t, 600 * S);
+    expect(t.env.calls.map((c) => [c.url, c.at - START])).to.deep.equal([
+      ['/session/keepalive', 300_000],
+      ['/session/keepalive', 600_000],
+    ]);
+    await at(t, 700 * S);
+    expect(t.host.warns).to.deep.equal([{ remaining: 60, at: START + 700_000 }]);
+    await at(t, 760 * S);
+    expect(t.host.expires).to.deep.equal([START + 760_000]);
+    expect(t.env.calls).to.have.length(2);
+    expect(t.server.over).to.equal(false);
+  });
+
+  it('accepts a keepalive endpoint that answers 204', async () => {
+    const t = clientOnly(true);
+    t.env.respond = () => new Response(null, { status: 204 });
+    await at(t, IDLE * S);
+    expect(await t.engine.extend()).to.equal(true);
+    expect(t.engine.phase).to.equal('active');
+    expect(t.host.expires).to.have.length(0);
+  });
+});
+
+describe('session-engine: django-session-security', () => {
+  it('pings with idleFor at warnAt and expires on "logout"', async () => {
+    const env = singleTab();
+    let answer: unknown = 300;
+    env.respond = () => json(answer);
+    const t = engineTab(env, {
+      client: { protocol: 'django-session-security', statusUrl: '/ping/', keepaliveUrl: null },
+    });
+    t.engine.start(engineConfig(IDLE, TIMEOUT), env.pageLoadedAt(), true);
+    await at(t, IDLE * S);
+    expect(env.calls.map((c) => c.url)).to.deep.equal(['/ping/?idleFor=300']);
+    expect(t.host.warns).to.have.length(1);
+    expect(await t.engine.extend()).to.equal(true);
+    expect(env.calls.at(-1)!.url).to.equal('/ping/?idleFor=0');
+    answer = 'logout';
+    await t.engine.check();
+    expect(t.engine.phase).to.equal('expired');
+    expect(t.host.expires).to.have.length(1);
+  });
+});
+
+describe('session-engine: stop', () => {
+  it('leaves no timer and ignores answers after stop()', async () => {
+    const t = single();
+    await at(t, IDLE * S - 1);
+    t.engine.stop();
+    expect(t.env.browser.pendingTimers(t.env)).to.equal(0);
+    await at(t, 3600 * S);
+    expect(t.env.calls).to.have.length(0);
+    expect(t.host.warns).to.have.length(0);
+  });
+});

@@ -1,0 +1,337 @@
+import { expect } from '@open-wc/testing';
+import { TabSync, channelName, type TabMessage } from '../../src/core/tab-sync.js';
+import {
+  FakeBrowser,
+  FakeServer,
+  START,
+  engineConfig,
+  engineTab,
+  type EngineTab,
+} from '../helpers/fake-env.js';
+
+const S = 1000;
+const IDLE = 300;
+const TIMEOUT = 360;
+const CHANNEL = 'sess';
+
+interface Session {
+  browser: FakeBrowser;
+  server: FakeServer;
+  tabs: EngineTab[];
+}
+
+/** `n` tabs of one session in one browser, all loaded at START, sharing one server. */
+async function session(n: number, over: Parameters<typeof engineConfig>[2] = {}): Promise<Session> {
+  const browser = new FakeBrowser();
+  const server = new FakeServer(browser, IDLE, TIMEOUT);
+  const tabs: EngineTab[] = [];
+  for (let i = 0; i < n; i++) tabs.push(openTab(browser, server, over));
+  await browser.advance(0);
+  return { browser, server, tabs };
+}
+
+function openTab(browser: FakeBrowser, server: FakeServer, over: Parameters<typeof engineConfig>[2] = {}, channel = CHANNEL) {
+  const env = browser.tab();
+  env.respond = server.respond;
+  const t = engineTab(env, { channel });
+  t.engine.start(engineConfig(IDLE, TIMEOUT, over), env.pageLoadedAt(), true);
+  return t;
+}
+
+async function at(browser: FakeBrowser, msAfterStart: number) {
+  await browser.advance(START + msAfterStart - browser.now);
+}
+
+const leaders = (tabs: EngineTab[]) => tabs.filter((t) => t.tabs!.leader);
+const lockHolders = (tabs: EngineTab[]) => tabs.filter((t) => t.env.heldLocks.has(`${CHANNEL}:leader`));
+
+/** The person acts in `tab` every `every` ms until `until` (ms after START). */
+async function typeIn(s: Session, tab: EngineTab, until: number, every = 5 * S) {
+  while (s.browser.now + every <= START + until) {
+    await s.browser.advance(every);
+    tab.tracker.report();
+  }
+  await at(s.browser, until);
+}
+
+describe('tab-sync: leader election', () => {
+  it('elects exactly one leader among 5 tabs', async () => {
+    const s = await session(5);
+    expect(leaders(s.tabs)).to.have.length(1);
+    expect(lockHolders(s.tabs)).to.deep.equal(leaders(s.tabs));
+    expect(s.tabs.filter((t) => t.engine.leads)).to.have.length(1);
+  });
+
+  it('hands the lead to a waiting tab when the leader stops', async () => {
+    const s = await session(3);
+    const [first] = leaders(s.tabs);
+    first.engine.stop();
+    await s.browser.advance(0);
+    expect(first.tabs!.leader).to.equal(false);
+    expect(leaders(s.tabs)).to.have.length(1);
+    expect(leaders(s.tabs)[0]).to.not.equal(first);
+  });
+
+  it('leads alone when the browser has no Web Locks', async () => {
+    const browser = new FakeBrowser();
+    const env = browser.tab();
+    env.locks = null;
+    const sync = new TabSync(env, CHANNEL);
+    sync.start(() => {}, () => {});
+    expect(sync.leader).to.equal(true);
+    sync.stop();
+  });
+
+  it('names the default channel after the origin and the status URL', () => {
+    expect(channelName('https://a.example', '/s')).to.not.equal(channelName('https://a.example', '/other'));
+    expect(channelName('https://a.example', '/s')).to.not.equal(channelName('https://b.example', '/s'));
+  });
+});
+
+describe('tab-sync: one session in many tabs', () => {
+  it('keeps A and C from warning while the person works in B', async function () {
+    this.timeout(20_000);
+    const s = await session(3);
+    const [a, b, c] = s.tabs;
+    await typeIn(s, b, 900 * S);
+    for (const t of [a, b, c]) {
+      expect(t.host.warns).to.have.length(0);
+      expect(t.engine.phase).to.equal('active');
+    }
+    expect(s.server.over).to.equal(false);
+    expect(s.server.count('status')).to.equal(0);
+    expect(s.server.count('keepalive')).to.equal(3);
+  });
+
+  it('opens the warning in every tab together, with one status call', async () => {
+    const s = await session(3);
+    await at(s.browser, IDLE * S + 1 * S);
+    expect(s.server.count('status')).to.equal(1);
+    for (const t of s.tabs) {
+      expect(t.engine.phase).to.equal('warning');
+      expect(t.host.warns).to.have.length(1);
+      expect(t.host.warns[0].remaining).to.equal(60);
+      expect(t.host.warns[0].at - START).to.be.within(IDLE * S, IDLE * S + 500);
+    }
+  });
+
+  it('closes the warning in A and C when B extends (source tab)', async () => {
+    const s = await session(3);
+    const [a, b, c] = s.tabs;
+    await at(s.browser, 320 * S);
+    expect(await b.engine.extend()).to.equal(true);
+    await s.browser.advance(0);
+    expect(s.server.count('keepalive')).to.equal(1);
+    expect(b.host.extends.map((e) => e.source)).to.deep.equal(['user']);
+    for (const t of [a, c]) {
+      expect(t.engine.phase).to.equal('active');
+      expect(t.host.extends.map((e) => e.source)).to.deep.equal(['tab']);
+      expect(t.engine.deadlines.expireAt).to.equal(START + 680_000);
+    }
+  });
+
+  it('expires every tab at the end', async () => {
+    const s = await session(3);
+    await at(s.browser, TIMEOUT * S - 1);
+    expect(s.tabs.every((t) => t.host.expires.length === 0)).to.equal(true);
+    await at(s.browser, TIMEOUT * S + 1 * S);
+    for (const t of s.tabs) {
+      expect(t.engine.phase).to.equal('expired');
+      expect(t.host.expires).to.have.length(1);
+      expect(t.host.expires[0] - START).to.be.within(TIMEOUT * S, TIMEOUT * S + 500);
+    }
+    expect(s.server.count('status')).to.equal(2);
+  });
+
+  it('signs out every tab when one signs out', async () => {
+    const s = await session(3);
+    const [a, b, c] = s.tabs;
+    await at(s.browser, 100 * S);
+    b.engine.signedOut();
+    await s.browser.advance(0);
+    expect(b.engine.phase).to.equal('expired');
+    for (const t of [a, c]) {
+      expect(t.host.signedOut).to.deep.equal([START + 100_000]);
+      expect(t.engine.phase).to.equal('expired');
+    }
+    await at(s.browser, 3600 * S);
+    expect(s.server.calls).to.have.length(0);
+  });
+
+  it('asks the status once for all tabs when the limits are not given', async () => {
+    const s = await session(3, { limitsGiven: false, limits: { idle: 780_000, timeout: 900_000 } });
+    expect(s.server.count('status')).to.equal(1);
+    for (const t of s.tabs) expect(t.engine.limits).to.deep.equal({ idle: IDLE * S, timeout: TIMEOUT * S });
+  });
+
+  it('gives a new tab the state (limits, activity) without a server call, and counts its load as activity', async () => {
+    const s = await session(2, { limitsGiven: false, limits: { idle: 780_000, timeout: 900_000 } });
+    await at(s.browser, 100 * S);
+    const calls = s.server.calls.length;
+    const d = openTab(s.browser, s.server, { limitsGiven: false, limits: { idle: 780_000, timeout: 900_000 } });
+    await s.browser.advance(0);
+    expect(s.server.calls.length).to.equal(calls);
+    expect(d.engine.limits).to.deep.equal({ idle: IDLE * S, timeout: TIMEOUT * S });
+    for (const t of s.tabs) expect(t.engine.deadlines.warnAt).to.equal(START + 400_000);
+    // The page load reached the server: the warning waits for it in every tab.
+    await at(s.browser, 399 * S);
+    expect([...s.tabs, d].every((t) => t.host.warns.length === 0)).to.equal(true);
+  });
+
+  it('moves the lead to another tab when the leader crashes, and that tab makes the calls', async () => {
+    const s = await session(3);
+    const [a, b, c] = s.tabs;
+    expect(a.tabs!.leader).to.equal(true);
+    await at(s.browser, 100 * S);
+    s.browser.crash(a.env);
+    await s.browser.advance(0);
+    expect(leaders([b, c])).to.have.length(1);
+    const next = leaders([b, c])[0];
+    await at(s.browser, TIMEOUT * S + 1 * S);
+    expect(a.env.calls).to.have.length(0);
+    expect(next.env.calls.map((x) => x.url)).to.deep.equal(['/session/status', '/session/status']);
+    for (const t of [b, c]) {
+      expect(t.host.warns).to.have.length(1);
+      expect(t.host.expires).to.have.length(1);
+    }
+  });
+
+  it('still expires everyone at the right time when the leader crashes mid-warning', async () => {
+    const s = await session(3);
+    const [a, b, c] = s.tabs;
+    await at(s.browser, 320 * S);
+    expect(s.tabs.every((t) => t.engine.phase === 'warning')).to.equal(true);
+    s.browser.crash(a.env);
+    await at(s.browser, TIMEOUT * S - 1);
+    expect([b, c].every((t) => t.host.expires.length === 0)).to.equal(true);
+    await at(s.browser, TIMEOUT * S + 1 * S);
+    for (const t of [b, c]) {
+      expect(t.engine.phase).to.equal('expired');
+      expect(t.host.expires).to.have.length(1);
+      expect(t.host.expires[0] - START).to.be.within(TIMEOUT * S, TIMEOUT * S + 500);
+    }
+    expect(a.host.expires).to.have.length(0);
+  });
+
+  it('lets a follower decide alone when the leader is frozen, after fallbackMs', async () => {
+    const s = await session(3);
+    const [a, b, c] = s.tabs;
+    await at(s.browser, 100 * S);
+    a.env.frozen = true; // a frozen page keeps its lock
+    const fallback = b.tabs!.fallbackMs;
+    await at(s.browser, IDLE * S + fallback - 1);
+    expect([b, c].every((t) => t.host.warns.length === 0)).to.equal(true);
+    await at(s.browser, IDLE * S + fallback + 1 * S);
+    for (const t of [b, c]) {
+      expect(t.engine.phase).to.equal('warning');
+      expect(t.host.warns).to.have.length(1);
+    }
+    expect(b.env.calls.length + c.env.calls.length).to.be.within(1, 2);
+    await at(s.browser, TIMEOUT * S + fallback + 1 * S);
+    for (const t of [b, c]) expect(t.host.expires).to.have.length(1);
+    expect(Math.min(b.host.expires[0], c.host.expires[0]) - START).to.be.at.least(TIMEOUT * S);
+  });
+
+  it('does not hear tabs of another channel', async () => {
+    const s = await session(2);
+    // Another app's session (its own server) in the same browser.
+    const other = openTab(s.browser, new FakeServer(s.browser, IDLE, TIMEOUT), {}, 'another-session');
+    await s.browser.advance(0);
+    expect(other.tabs!.leader).to.equal(true); // its own election
+    for (let t = 5; t < 400; t += 5) {
+      await at(s.browser, t * S);
+      other.tracker.report();
+    }
+    for (const t of s.tabs) expect(t.host.warns).to.have.length(1);
+    expect(other.host.warns).to.have.length(0);
+  });
+
+  it('ignores junk on the channel', async () => {
+    const s = await session(2);
+    const [a, b] = s.tabs;
+    const errors: unknown[] = [];
+    const onError = (e: ErrorEvent) => {
+      errors.push(e.error);
+      e.preventDefault();
+    };
+    window.addEventListener('error', onError);
+    try {
+      const raw = s.browser.tab().openChannel(CHANNEL);
+      const far = START + 10 * 3600 * S;
+      const junk: unknown[] = [
+        null,
+        42,
+        'warn',
+        [],
+        {},
+        { type: 'nope' },
+        { type: 'warn' },
+        { type: 'activity' },
+        { type: 'activity', at: '12' },
+        { type: 'activity', at: far },
+        { type: 'facts', facts: { localActivityAt: 'x' } },
+        { type: 'facts', facts: { localActivityAt: far, serverActivityAt: far, serverSeenAt: far, absoluteEndAt: Infinity }, limits: null },
+        { type: 'state', facts: null, phase: 'warning' },
+        { type: 'extend', facts: 5 },
+        { type: 'hello', facts: [] },
+        { type: 'facts', facts: { localActivityAt: START, serverActivityAt: START, serverSeenAt: START, absoluteEndAt: Infinity }, limits: { idle: 'x' } },
+      ];
+      await at(s.browser, 100 * S);
+      for (const message of junk) raw.postMessage(message);
+      await s.browser.advance(0);
+      expect(errors).to.deep.equal([]);
+      for (const t of [a, b]) {
+        expect(t.engine.phase).to.equal('active');
+        expect(t.engine.deadlines.warnAt).to.equal(START + IDLE * S);
+        expect(t.engine.limits).to.deep.equal({ idle: IDLE * S, timeout: TIMEOUT * S });
+      }
+      await at(s.browser, TIMEOUT * S + 1 * S);
+      expect([a, b].every((t) => t.host.expires.length === 1)).to.equal(true);
+    } finally {
+      window.removeEventListener('error', onError);
+    }
+  });
+
+  it('hears well-formed messages of its own kinds only', async () => {
+    const browser = new FakeBrowser();
+    const env = browser.tab();
+    const heard: TabMessage[] = [];
+    const sync = new TabSync(env, CHANNEL);
+    sync.start((m) => heard.push(m), () => {});
+    const raw = browser.tab().openChannel(CHANNEL);
+    raw.postMessage({ type: 'activity', at: START });
+    raw.postMessage({ type: 'expire' });
+    raw.postMessage({ type: 'nonsense' });
+    await browser.advance(0);
+    expect(heard).to.deep.equal([{ type: 'activity', at: START }, { type: 'expire' }]);
+    sync.stop();
+  });
+});
+
+describe('tab-sync: server calls do not grow with tabs (SPEC §9)', () => {
+  const measured: Record<number, number> = {};
+
+  async function hourOfWork(n: number) {
+    const s = await session(n);
+    // The person works in the last opened tab (a follower when there are several).
+    await typeIn(s, s.tabs[n - 1], 3600 * S);
+    expect(s.tabs.every((t) => t.host.warns.length === 0)).to.equal(true);
+    expect(s.server.over).to.equal(false);
+    return s.server.calls.length;
+  }
+
+  for (const n of [1, 3, 5]) {
+    it(`${n} tab(s): one person working 1 h (idle 300 s) costs at most 13 requests`, async function () {
+      this.timeout(60_000);
+      measured[n] = await hourOfWork(n);
+      expect(measured[n]).to.be.at.most(13);
+    });
+  }
+
+  it('is the same count for 1, 3 and 5 tabs', () => {
+    // eslint-disable-next-line no-console
+    console.log(`server calls for 1 h of work: 1 tab ${measured[1]}, 3 tabs ${measured[3]}, 5 tabs ${measured[5]}`);
+    expect(measured[3]).to.equal(measured[1]);
+    expect(measured[5]).to.equal(measured[1]);
+  });
+});
