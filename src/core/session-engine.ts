@@ -100,8 +100,8 @@ export class SessionEngine {
   private warnedLimitsFor = '';
   /** The decision (kind@instant) the other tabs were last polled for. */
   private polledFor = '';
-  /** The decision a follower is waiting on the leader for. */
-  private waitingFor = '';
+  /** A follower's timer for deciding alone when the leader stays silent. */
+  private fallbackTimer: TimerHandle | undefined;
   /** The leader stayed silent past its decision: this follower decides alone. */
   private actAlone = false;
 
@@ -184,6 +184,7 @@ export class SessionEngine {
     this.running = false;
     this.env.clearTimeout(this.timer);
     this.timer = undefined;
+    this.clearFallback();
     this.abort.abort();
     this.tabs?.stop();
   }
@@ -326,18 +327,35 @@ export class SessionEngine {
    * what is still due. A follower waits for the leader's word and decides
    * alone only when the leader stays silent (frozen, crashed).
    */
+  /**
+   * Wait for the leader; decide alone if it stays silent (frozen, crashed).
+   * The wait is jittered, and restarted whenever another tab polls (someone
+   * is deciding), so several followers do not all take over at once.
+   */
+  private armFallback(): void {
+    this.env.clearTimeout(this.fallbackTimer);
+    const tabs = this.tabs!;
+    this.fallbackTimer = this.env.setTimeout(() => {
+      this.fallbackTimer = undefined;
+      this.actAlone = true;
+      this.evaluate(false);
+    }, tabs.fallbackMs + tabs.fallbackJitterMs * this.env.random());
+  }
+
+  private clearFallback(): void {
+    this.env.clearTimeout(this.fallbackTimer);
+    this.fallbackTimer = undefined;
+  }
+
   private decide(what: 'warn' | 'expire', confirmed: boolean): void {
     if (!confirmed) {
       const key = `${what}@${what === 'warn' ? this.deadlines.warnAt : this.deadlines.expireAt}`;
-      if (this.tabs && !this.leads && this.waitingFor !== key) {
-        this.waitingFor = key;
-        this.timer = this.env.setTimeout(() => {
-          this.actAlone = true;
-          this.evaluate(false);
-        }, this.tabs.fallbackMs);
+      if (this.tabs && !this.leads) {
+        // evaluate() clears the main timer on every look; the fallback has
+        // its own, so news that does not settle the decision cannot lose it.
+        if (this.fallbackTimer === undefined) this.armFallback();
         return;
       }
-      if (this.tabs && !this.leads && !this.actAlone) return;
       if (this.tabs && this.polledFor !== key) {
         this.polledFor = key;
         this.tabs.post({ type: 'poll' });
@@ -385,6 +403,7 @@ export class SessionEngine {
     this.phase = 'expired';
     this.env.clearTimeout(this.timer);
     this.timer = undefined;
+    this.clearFallback();
     this.retry = null;
     this.abort.abort();
     this.host.changed();
@@ -483,8 +502,10 @@ export class SessionEngine {
   private onTabMessage(message: TabMessage): void {
     if (!this.running || this.phase === 'expired') return;
     if (message.type !== 'activity' && message.type !== 'poll' && message.type !== 'hello') {
-      // The leader spoke: no need to decide alone.
+      // The leader spoke: no need to decide alone (evaluate() waits again if
+      // a decision is still due).
       this.actAlone = false;
+      this.clearFallback();
     }
     switch (message.type) {
       case 'activity':
@@ -493,6 +514,8 @@ export class SessionEngine {
       case 'poll':
         // Our activity since the last look goes out with absorbActivity().
         this.absorbActivity();
+        // Someone is deciding: give it time before deciding alone.
+        if (this.fallbackTimer !== undefined) this.armFallback();
         return;
       case 'facts':
       case 'state':

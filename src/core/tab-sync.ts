@@ -81,6 +81,8 @@ export class TabSync {
   readonly graceMs = 250;
   /** A follower waits this long for the leader's word before deciding alone (leader frozen). */
   readonly fallbackMs = 7000;
+  /** Spread of the followers' fallback, so the first to act is heard by the others. */
+  readonly fallbackJitterMs = 3000;
 
   private channel: ChannelLike | null = null;
   private lockAbort: AbortController | null = null;

@@ -213,12 +213,14 @@ describe('tab-sync: one session in many tabs', () => {
     expect(a.host.expires).to.have.length(0);
   });
 
-  it('lets a follower decide alone when the leader is frozen, after fallbackMs', async () => {
+  it('lets a follower decide alone when the leader is frozen, after its jittered fallback', async () => {
     const s = await session(3);
     const [a, b, c] = s.tabs;
+    b.env.random = () => 0.1;
+    c.env.random = () => 0.9;
     await at(s.browser, 100 * S);
     a.env.frozen = true; // a frozen page keeps its lock
-    const fallback = b.tabs!.fallbackMs;
+    const fallback = b.tabs!.fallbackMs + b.tabs!.fallbackJitterMs * 0.1;
     await at(s.browser, IDLE * S + fallback - 1);
     expect([b, c].every((t) => t.host.warns.length === 0)).to.equal(true);
     await at(s.browser, IDLE * S + fallback + 1 * S);
@@ -226,10 +228,28 @@ describe('tab-sync: one session in many tabs', () => {
       expect(t.engine.phase).to.equal('warning');
       expect(t.host.warns).to.have.length(1);
     }
-    expect(b.env.calls.length + c.env.calls.length).to.be.within(1, 2);
-    await at(s.browser, TIMEOUT * S + fallback + 1 * S);
+    // b decided; c heard b's poll and waited for it instead of asking too.
+    expect(b.env.callsTo('/session/status')).to.have.length(1);
+    expect(c.env.calls).to.have.length(0);
+    await at(s.browser, TIMEOUT * S + 2 * fallback);
     for (const t of [b, c]) expect(t.host.expires).to.have.length(1);
     expect(Math.min(b.host.expires[0], c.host.expires[0]) - START).to.be.at.least(TIMEOUT * S);
+  });
+
+  it('keeps a warning cycle within 2 status calls when the leader of 5 tabs is frozen (SPEC §9)', async () => {
+    const s = await session(5);
+    const [a, ...followers] = s.tabs;
+    // Nearly the same draw: their fallbacks fire within one grace period of
+    // each other, so only hearing the first one's poll keeps the rest quiet.
+    followers.forEach((t, i) => (t.env.random = () => 0.5 + i * 0.01));
+    await at(s.browser, 100 * S);
+    a.env.frozen = true;
+    await at(s.browser, TIMEOUT * S + 20 * S);
+    const status = followers.reduce((n, t) => n + t.env.callsTo('/session/status').length, 0);
+    const keepalive = followers.reduce((n, t) => n + t.env.callsTo('/session/keepalive').length, 0);
+    expect(status).to.be.at.most(2);
+    expect(keepalive).to.equal(0);
+    for (const t of followers) expect(t.host.expires).to.have.length(1);
   });
 
   it('does not hear tabs of another channel', async () => {
