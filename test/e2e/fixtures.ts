@@ -1,0 +1,60 @@
+// Playwright fixtures for the end-to-end tests: a fresh reference server per
+// test, listening on a free port, with short session settings and the test
+// hooks on. Use `test` and `expect` from here instead of '@playwright/test':
+//
+//   import { test, expect } from './fixtures.js';
+//   test.use({ sessionSettings: { idleSeconds: 5, timeoutSeconds: 10 } });
+//   test('warns', async ({ page }) => { await page.goto('/'); ... });
+//
+// `baseURL` points at the server, so `page.goto('/...')` reaches it.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test as base, expect } from '@playwright/test';
+// @ts-ignore -- plain JS, no types (SPEC §8: the demo exports createApp).
+import { createApp } from '../../demo/server.js';
+
+/** The reference server's settings (SPEC §8), in seconds. */
+export interface SessionSettings {
+  idleSeconds?: number;
+  timeoutSeconds?: number;
+  expireSeconds?: number;
+  gracePeriodSeconds?: number;
+  /** Extra routes that let a test inspect and steer the session. */
+  testHooks?: boolean;
+}
+
+export interface ReferenceServer {
+  url: string;
+  settings: SessionSettings;
+}
+
+export const test = base.extend<{ sessionSettings: SessionSettings; server: ReferenceServer }>({
+  sessionSettings: [{ idleSeconds: 60, timeoutSeconds: 120 }, { option: true }],
+
+  server: async ({ sessionSettings }, use) => {
+    const settings: SessionSettings = { testHooks: true, ...sessionSettings };
+    // Errors only: the demo's start-up warnings (random secret, test hooks on)
+    // are expected here and would repeat for every test.
+    const app = createApp({ ...settings, logger: { error: console.error } });
+    // The demo's app says when its session store is connected, and closes its
+    // timers, event streams and Redis client on close().
+    await app.ready;
+    const server: Server = createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    await use({ url: `http://127.0.0.1:${port}`, settings });
+    await app.close?.();
+    // Keep-alive connections from the browser would hold close() open.
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  },
+
+  baseURL: async ({ server }, use) => {
+    await use(server.url);
+  },
+});
+
+export { expect };

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'vite';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  name: string;
+  version: string;
+  license: string;
+};
+
+// The CDN build: one self-contained, minified ES module with Lit inside that
+// defines <session-timeout-dialog> when loaded with <script type="module">.
+// The npm build (Lit external, one file per module) is `tsc -p tsconfig.build.json`;
+// scripts/build.mjs runs both.
+// Decorators: Vite 8's oxc transform follows tsconfig.json's
+// experimentalDecorators + useDefineForClassFields:false (checked: attributes,
+// typed converters and @query work in the built file; no own-property shadowing).
+export default defineConfig({
+  // Nothing from public/ belongs in the library bundle.
+  publicDir: false,
+  logLevel: 'warn',
+  build: {
+    lib: {
+      entry: 'src/index.ts',
+      formats: ['es'],
+      fileName: () => 'session-timeout-dialog.js',
+    },
+    outDir: 'dist/cdn',
+    // dist/ also holds the tsc output, written just before this build.
+    emptyOutDir: false,
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    // Report sizes ourselves (gzip -9) in scripts/build.mjs.
+    reportCompressedSize: false,
+    rolldownOptions: {
+      output: {
+        // Vite only mangles and compresses an ES library and keeps its
+        // whitespace (so that a bundler downstream can re-minify). This file is
+        // served as is, so minify it fully.
+        minify: true,
+        comments: false,
+        // Lit's license asks that its notice travel with it.
+        postBanner: `/*! ${pkg.name} ${pkg.version} | ${pkg.license} | includes Lit, BSD-3-Clause, Copyright Google LLC */`,
+      },
+    },
+  },
+});
