@@ -3,25 +3,34 @@ import { css } from 'lit';
 /**
  * Defaults look right on a plain page and inherit its font; every colour,
  * space and radius is a custom property. System colours (Canvas,
- * CanvasText) follow the page's light or dark scheme and forced colours.
+ * CanvasText) follow the page's `color-scheme` (light or dark) and forced
+ * colours. Nothing moves: no animation, no transition (reduced motion holds
+ * by construction). The dialog fits a 320 CSS px viewport (400 % zoom) and
+ * scrolls vertically, never horizontally, when the viewport is short.
+ *
+ * Inside the dialog the grid gap spaces the parts; the notice, in the page,
+ * keeps a paragraph's margins. The error text keeps the dialog's colour
+ * (contrast on any background), a bar marks it. The focus ring has the text
+ * colour, so it contrasts with the dialog background too. (Comments stay out
+ * of the css literal: they would ship.)
  */
 export const styles = css`
   :host {
     display: contents;
+    --_fg: var(--session-timeout-color, CanvasText);
     --_accent: var(--session-timeout-accent, #1d70b8);
   }
   dialog {
     box-sizing: border-box;
-    inline-size: min(var(--session-timeout-width, 32rem), calc(100vw - 2rem));
+    inline-size: min(var(--session-timeout-width, 32rem), 100vw - 2rem);
     max-block-size: calc(100dvh - 2rem);
     overflow: auto;
-    padding: var(--session-timeout-padding, 1.5rem);
+    padding: var(--session-timeout-padding, min(1.5rem, 5vw));
     border: 1px solid color-mix(in srgb, currentColor 30%, transparent);
     border-radius: var(--session-timeout-radius, 0.5rem);
     font: var(--session-timeout-font, inherit);
-    color: var(--session-timeout-color, CanvasText);
+    color: var(--_fg);
     background: var(--session-timeout-background, Canvas);
-    color-scheme: light dark;
     overflow-wrap: break-word;
   }
   dialog::backdrop {
@@ -31,8 +40,7 @@ export const styles = css`
     display: grid;
     gap: var(--session-timeout-gap, 1rem);
   }
-  h2,
-  p {
+  dialog :is(h2, p) {
     margin: 0;
   }
   h2 {
@@ -47,8 +55,7 @@ export const styles = css`
     font-variant-numeric: tabular-nums;
   }
   [part='error'] {
-    color: var(--session-timeout-error, #d4351c);
-    border-inline-start: 4px solid currentColor;
+    border-inline-start: 4px solid var(--session-timeout-error, #d4351c);
     padding-inline-start: 0.75em;
     font-weight: bold;
   }
@@ -63,40 +70,31 @@ export const styles = css`
     border-radius: var(--session-timeout-radius, 0.5rem);
     border: 2px solid var(--_accent);
     cursor: pointer;
-    background: transparent;
+    background: none;
     color: inherit;
-    transition: filter 0.15s;
   }
   [part='stay-button'] {
     background: var(--_accent);
     color: var(--session-timeout-accent-text, #fff);
   }
   button:hover {
-    filter: brightness(1.1);
+    text-decoration: underline;
   }
   button:focus-visible {
-    outline: 3px solid var(--session-timeout-focus, #fd0);
+    outline: 3px solid var(--session-timeout-focus, var(--_fg));
     outline-offset: 2px;
   }
-  button[aria-disabled='true'] {
+  [aria-disabled='true'] {
     cursor: progress;
-    opacity: 0.75;
   }
   .visually-hidden {
     position: absolute;
     inline-size: 1px;
     block-size: 1px;
     margin: -1px;
-    padding: 0;
     overflow: hidden;
     clip-path: inset(50%);
     white-space: nowrap;
-    border: 0;
-  }
-  @media (prefers-reduced-motion: reduce) {
-    button {
-      transition: none;
-    }
   }
   @media (forced-colors: active) {
     dialog,

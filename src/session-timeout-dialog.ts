@@ -34,21 +34,25 @@ import { styles } from './session-timeout-dialog.styles.js';
  * @csspart dialog - The native `<dialog>`.
  * @csspart heading - The heading.
  * @csspart message - The message paragraph.
- * @csspart countdown - The visible time left (hidden from screen readers; a live region speaks).
+ * @csspart countdown - The visible time left, every second (hidden from screen readers: a live region speaks it on a calmer cadence).
  * @csspart error - The error shown when "Stay signed in" failed.
  * @csspart actions - The row of buttons.
  * @csspart stay-button - "Stay signed in".
  * @csspart signout-button - "Sign out".
- * @csspart notice - The SC 2.2.6 notice of the idle limit (with the `notice` attribute).
+ * @csspart notice - The SC 2.2.6 notice of the inactivity limit, in the page (with the `notice` attribute).
  *
- * @cssproperty [--session-timeout-font=inherit] - Font of the dialog.
+ * The default colours are system colours: they follow the page's
+ * `color-scheme` (light or dark) and forced colours (Windows high contrast).
+ *
+ * @cssproperty [--session-timeout-font=inherit] - Font of the dialog (the page's by default).
  * @cssproperty [--session-timeout-color=CanvasText] - Text colour.
  * @cssproperty [--session-timeout-background=Canvas] - Dialog background.
- * @cssproperty [--session-timeout-accent=#1d70b8] - Primary button background.
+ * @cssproperty [--session-timeout-accent=#1d70b8] - Primary button background, button borders.
  * @cssproperty [--session-timeout-accent-text=#fff] - Primary button text.
- * @cssproperty [--session-timeout-error=#d4351c] - Error text and border.
+ * @cssproperty [--session-timeout-focus=var(--session-timeout-color)] - Focus ring of the buttons.
+ * @cssproperty [--session-timeout-error=#d4351c] - Bar beside the error message.
  * @cssproperty [--session-timeout-radius=0.5rem] - Corner radius of the dialog and buttons.
- * @cssproperty [--session-timeout-padding=1.5rem] - Padding inside the dialog.
+ * @cssproperty [--session-timeout-padding=min(1.5rem, 5vw)] - Padding inside the dialog (less on narrow screens).
  * @cssproperty [--session-timeout-gap=1rem] - Space between the dialog's parts.
  * @cssproperty [--session-timeout-width=32rem] - Largest width of the dialog.
  * @cssproperty [--session-timeout-backdrop=rgb(0 0 0 / 0.6)] - The backdrop behind the dialog.
@@ -82,7 +86,7 @@ export class SessionTimeoutDialog extends LitElement {
   @property({ attribute: 'channel' }) channel: string | null = null;
   /** This tab neither sends nor hears other tabs. */
   @property({ attribute: 'no-tab-sync', type: Boolean }) noTabSync = false;
-  /** Show, in the page, how long inactivity may last (WCAG 2.2 SC 2.2.6). */
+  /** Show, where the element stands, how long inactivity may last before sign-out (WCAG 2.2 SC 2.2.6). */
   @property({ attribute: 'notice', type: Boolean }) notice = false;
 
   /** The phase: `active`, `warning` or `expired` (reflected as the `state` attribute). */
@@ -99,10 +103,13 @@ export class SessionTimeoutDialog extends LitElement {
   @state() private busy = false;
   @state() private finalWords = '';
   @query('dialog') private dialog!: HTMLDialogElement;
+  @query('#spoken') private spoken!: HTMLElement;
 
   private controller: SessionController | null = null;
   private returnFocus: HTMLElement | null = null;
   private dialogWanted = false;
+  /** Countdown ticks since the dialog opened. */
+  private ticks = 0;
 
   /** Whole seconds until the session ends, from the current best estimate. */
   get remainingSeconds(): number {
@@ -167,8 +174,11 @@ export class SessionTimeoutDialog extends LitElement {
       if (this.dispatchEvent(new SessionTimeoutExpireEvent())) {
         this.leave(this.controller?.config?.timeoutUrl ?? null);
       } else {
-        // The page stays (an SPA routes itself): say it, since nothing else will.
-        this.finalWords = this.texts.signedOut;
+        // The page stays (an SPA routes itself): say it, since nothing else
+        // will. A moment later: while the modal dialog is open the page is
+        // inert, and a live region is heard only if it was in the
+        // accessibility tree before its text changed.
+        this.controller?.env.setTimeout(() => (this.finalWords = this.texts.signedOut), 500);
       }
     },
     signedOutElsewhere: () => {
@@ -187,17 +197,23 @@ export class SessionTimeoutDialog extends LitElement {
     super.connectedCallback();
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    const configKeys = [
-      'statusUrl', 'keepaliveUrl', 'keepaliveMethod', 'signoutUrl', 'timeoutUrl', 'idleSeconds',
-      'timeoutSeconds', 'protocol', 'csrfCookie', 'csrfHeader', 'activityEvents', 'channel', 'noTabSync',
-    ] as const;
-    if (this.hasUpdated && configKeys.some((key) => changed.has(key))) this.controller?.configure();
+  protected override willUpdate(changed: PropertyValues): void {
+    // The configuration's properties are the keys of rawConfig().
+    if (this.hasUpdated && Object.keys(this.rawConfig()).some((key) => changed.has(key))) {
+      this.controller?.configure();
+    }
   }
 
+  /**
+   * The first language with texts among: the element's own `lang`, its
+   * ancestors' (across shadow roots, up to the document's), the browser's.
+   */
   private get lang_(): string {
-    const near = this.closest('[lang]')?.getAttribute('lang');
-    return resolveLanguage([this.lang, near, document.documentElement.lang, ...(navigator.languages ?? [])]);
+    const tags: (string | null | undefined)[] = [];
+    for (let n: (Node & { host?: Node }) | null | undefined = this; n; n = n.parentNode ?? n.host) {
+      tags.push((n as Element).getAttribute?.('lang'));
+    }
+    return resolveLanguage([...tags, ...navigator.languages]);
   }
 
   private get texts() {
@@ -216,40 +232,48 @@ export class SessionTimeoutDialog extends LitElement {
     const lang = this.lang_;
     const t = messagesFor(lang);
     const engine = this.controller?.engine;
-    const remaining = this.remainingSeconds;
-    const { visible, spoken } = countdownText(remaining, lang);
-    const absolute = Boolean(engine && engine.facts.absoluteEndAt !== Infinity && engine.deadlines.absolute);
+    const { visible, spoken } = countdownText(this.remainingSeconds, lang);
+    const absolute = engine?.deadlines.absolute;
     const template = absolute ? t.ending : t.message;
     const [before, after] = fillTemplate(template, visible);
-    // Lit rewrites the live region's text only when the spoken words change
-    // (on open, each whole minute, then 20-second steps): never every second.
-    const spokenSentence = template.replace('{time}', spoken);
+    const slotted = this.hasMessageSlot;
     const countdown = html`<span part="countdown" aria-hidden="true">${visible}</span>`;
     const signout = this.controller?.config?.signoutUrl;
-    const idle = this.controller?.engine?.limits.idle ?? (this.idleSeconds ?? 780) * 1000;
+    // The notice says when the person is signed out: the timeout, not the warning.
+    const limit = engine ? engine.limits.timeout / 1000 : (this.timeoutSeconds ?? 900);
+    // WAI-ARIA APG, modal dialog pattern
+    // (https://www.w3.org/WAI/ARIA/apg/patterns/dialog-modal/): initial focus
+    // goes to the element that is least destructive and most likely to be
+    // used: "Stay signed in" (autofocus). Without it (an absolute end), "Sign out"; without both,
+    // the first focusable element, the heading (tabindex -1).
+    // Screen readers get the built-in message from #spoken, on a calmer
+    // cadence (the message is aria-hidden); a slotted message is read as is.
+    // The error hides while retrying: a retry that fails again inserts a new
+    // alert, and it is heard again.
     return html`
       ${this.notice
-        ? html`<p part="notice">${t.notice.replace('{time}', formatDuration(Math.round(idle / 1000), lang))}</p>`
+        ? html`<p part="notice" lang=${lang} dir=${t.dir}>${t.notice.replace('{time}', formatDuration(limit, lang))}</p>`
         : nothing}
       <dialog
         part="dialog"
         lang=${lang}
         dir=${t.dir}
         aria-labelledby="heading"
-        aria-describedby="spoken"
+        aria-describedby=${slotted ? 'message spoken' : 'spoken'}
         @cancel=${this.onCancel}
         @close=${this.onClose}
       >
         <h2 part="heading" id="heading" tabindex="-1"><slot name="heading">${t.heading}</slot></h2>
-        <p part="message">
-          <slot name="message" @slotchange=${this.onMessageSlot}>${before}${countdown}${after}</slot>
+        <p part="message" id="message" aria-hidden=${slotted ? nothing : 'true'}>
+          <slot name="message" @slotchange=${this.onMessageSlot}>${slotted ? nothing : [before, countdown, after]}</slot>
         </p>
-        ${this.hasMessageSlot ? html`<p>${countdown}</p>` : nothing}
-        ${engine?.extendError ? html`<p part="error" role="alert">${t.error}</p>` : nothing}
+        ${slotted ? html`<p>${countdown}</p>` : nothing}
+        <p id="spoken" class="visually-hidden" aria-live="off" aria-atomic="true">${template.replace('{time}', spoken)}</p>
+        ${engine?.extendError && !this.busy ? html`<p part="error" role="alert">${t.error}</p>` : nothing}
         <div part="actions">
           ${absolute
             ? nothing
-            : html`<button part="stay-button" autofocus aria-disabled=${this.busy ? 'true' : 'false'} @click=${this.onStay}>
+            : html`<button part="stay-button" autofocus aria-disabled=${this.busy} @click=${this.onStay}>
                 <slot name="stay-label">${t.stay}</slot>
               </button>`}
           ${signout
@@ -258,26 +282,48 @@ export class SessionTimeoutDialog extends LitElement {
               </button>`
             : nothing}
         </div>
-        <p id="spoken" class="visually-hidden" aria-live="assertive" aria-atomic="true">${spokenSentence}</p>
       </dialog>
-      <p class="visually-hidden" role="status">${this.finalWords}</p>
+      <p class="visually-hidden" role="status" lang=${lang}>${this.finalWords}</p>
     `;
   }
 
+  /** The dialog should be open: a warning the app did not take over, on a page. */
+  private get wanted(): boolean {
+    return this.state === 'warning' && this.dialogWanted && this.isConnected;
+  }
+
   protected override updated(): void {
-    const open = this.state === 'warning' && this.dialogWanted;
-    const dialog = this.dialog;
-    if (open && !dialog.open) {
+    const open = this.wanted;
+    if (open && !this.dialog.open) {
       this.returnFocus = deepActiveElement();
-      dialog.showModal();
-      this.controller?.startTicking(
-        () => this.requestUpdate(),
-        () => this.dialog?.open === true,
-      );
-    } else if (!open && dialog.open) {
-      this.controller?.stopTicking();
-      dialog.close();
+      this.show();
+    } else if (!open && this.dialog.open) {
+      this.dialog.close();
+      // At once: the close event comes a task later, maybe after a new warning opened.
+      this.onClose();
     }
+  }
+
+  /**
+   * Open the dialog and tick once per second. The live region (#spoken) is
+   * also the dialog's description, read when focus moves in: it stays
+   * `aria-live="off"` for a moment so that the open is not announced twice.
+   * From then on Lit rewrites its text only when the words change (whole
+   * minutes, then 20-second steps), never every second. Assertive, as in the
+   * GOV.UK / HMRC pattern: time is running out, and it speaks at most a few
+   * times per warning.
+   */
+  private show(): void {
+    this.ticks = 0;
+    this.spoken.setAttribute('aria-live', 'off');
+    this.dialog.showModal();
+    this.controller?.startTicking(
+      () => {
+        if (++this.ticks > 1) this.spoken.setAttribute('aria-live', 'assertive');
+        this.requestUpdate();
+      },
+      () => this.dialog?.open === true,
+    );
   }
 
   private onStay = async (): Promise<void> => {
@@ -296,17 +342,19 @@ export class SessionTimeoutDialog extends LitElement {
     void this.onStay();
   };
 
+  /** The dialog closed: by updated(), or by the browser (the close event). */
   private onClose = (): void => {
-    this.controller?.stopTicking();
-    if (this.state === 'warning' && this.dialogWanted && this.isConnected) {
-      // Closed by the browser (a close watcher forced it): open it again.
-      this.dialog.showModal();
-      this.controller?.startTicking(() => this.requestUpdate(), () => this.dialog?.open === true);
+    if (this.dialog.open) return; // the late close event of a dialog opened again since
+    if (this.wanted) {
+      // Closed by the browser: Chromium makes the cancel event of Escape
+      // uncancelable without a user activation since the last one (onCancel
+      // still extends). Never leave time running out unseen: open it again.
+      this.show();
       return;
     }
-    const target = this.returnFocus;
+    this.controller?.stopTicking();
+    if (this.returnFocus?.isConnected) this.returnFocus.focus({ preventScroll: true });
     this.returnFocus = null;
-    if (target?.isConnected) target.focus({ preventScroll: true });
   };
 
   private onMessageSlot = (event: Event): void => {

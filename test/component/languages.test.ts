@@ -1,0 +1,144 @@
+/**
+ * Languages (SPEC §6): the built-in texts of all 12 languages reach the
+ * dialog, the countdown and the live region; Arabic is right-to-left; the
+ * language comes from the element's own `lang`, its ancestors', the
+ * document's, then the browser's, the first one with texts.
+ */
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../src/index.js';
+import { formatDuration } from '../../src/core/countdown-text.js';
+import { messages } from '../../src/i18n/index.js';
+import type { SessionTimeoutDialog } from '../../src/session-timeout-dialog.js';
+import { singleTab, type FakeEnv } from '../helpers/fake-env.js';
+
+const LANGS = ['en', 'cy', 'de', 'fr', 'es', 'nl', 'pl', 'pt', 'it', 'sv', 'ja', 'ar'];
+
+const element = (env: FakeEnv, lang?: string) => html`
+  <session-timeout-dialog
+    .environment=${env}
+    lang=${lang ?? (null as unknown as string)}
+    notice
+    no-tab-sync
+    signout-url="/logout"
+    idle-seconds="60"
+    timeout-seconds="180"
+  ></session-timeout-dialog>
+`;
+
+const part = (el: SessionTimeoutDialog, name: string) =>
+  el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`)!;
+const text = (e: Element) => e.textContent!.trim();
+const dialogOf = (el: SessionTimeoutDialog) => el.shadowRoot!.querySelector('dialog')!;
+/** The language the element chose, read from its dialog. */
+const chosen = (el: SessionTimeoutDialog) => dialogOf(el).lang;
+
+async function openWarning(env: FakeEnv, el: SessionTimeoutDialog) {
+  await env.browser.advance(60_000);
+  await el.updateComplete;
+  expect(dialogOf(el).open, 'dialog open').to.be.true;
+}
+
+describe('languages', () => {
+  for (const lang of LANGS) {
+    it(`${lang}: every visible and spoken text is the ${lang} one`, async () => {
+      const env = singleTab();
+      const root = await fixture<HTMLDivElement>(html`<div lang=${lang}>${element(env)}</div>`);
+      const el = root.querySelector('session-timeout-dialog')!;
+      await openWarning(env, el);
+      const m = messages[lang]!;
+      const en = messages.en!;
+      const time = formatDuration(120, lang);
+      const dialog = dialogOf(el);
+
+      expect(dialog.lang).to.equal(lang);
+      expect(dialog.dir).to.equal(lang === 'ar' ? 'rtl' : 'ltr');
+      expect(text(part(el, 'heading'))).to.equal(m.heading);
+      expect(text(part(el, 'message'))).to.equal(m.message.replace('{time}', time));
+      expect(text(part(el, 'countdown'))).to.equal(time);
+      expect(text(el.shadowRoot!.querySelector('#spoken')!)).to.equal(m.message.replace('{time}', time));
+      expect(text(part(el, 'stay-button'))).to.equal(m.stay);
+      expect(text(part(el, 'signout-button'))).to.equal(m.signOut);
+      expect(text(part(el, 'notice'))).to.equal(m.notice.replace('{time}', formatDuration(180, lang)));
+      expect(part(el, 'notice').dir).to.equal(m.dir);
+      if (lang !== 'en') {
+        for (const key of ['heading', 'stay', 'signOut', 'message', 'notice'] as const) {
+          expect(m[key], key).to.not.equal(en[key]);
+        }
+        // Durations are worded in the language too (Intl), not left in English.
+        expect(formatDuration(119, lang)).to.not.equal('1 minute, 59 seconds');
+      }
+    });
+  }
+
+  it('ar: the dialog lays out right to left', async () => {
+    const env = singleTab();
+    const root = await fixture<HTMLDivElement>(html`<div lang="ar">${element(env)}</div>`);
+    const el = root.querySelector('session-timeout-dialog')!;
+    await openWarning(env, el);
+    const heading = part(el, 'heading').getBoundingClientRect();
+    const dialog = dialogOf(el).getBoundingClientRect();
+    expect(getComputedStyle(part(el, 'actions')).direction).to.equal('rtl');
+    // The first button sits at the right-hand edge.
+    const stay = part(el, 'stay-button').getBoundingClientRect();
+    expect(dialog.right - stay.right).to.be.lessThan(stay.left - dialog.left);
+    expect(heading.width).to.be.greaterThan(0);
+  });
+
+  describe('which language', () => {
+    const docLang = document.documentElement.lang;
+    afterEach(() => {
+      document.documentElement.lang = docLang;
+      delete (navigator as { languages?: unknown }).languages;
+    });
+
+    it("the element's own lang comes first", async () => {
+      const root = await fixture<HTMLDivElement>(html`<div lang="de">${element(singleTab(), 'fr')}</div>`);
+      expect(chosen(root.querySelector('session-timeout-dialog')!)).to.equal('fr');
+    });
+
+    it('then the nearest ancestor with lang (region subtags and case do not matter)', async () => {
+      document.documentElement.lang = 'es';
+      const root = await fixture<HTMLDivElement>(
+        html`<div lang="de"><section lang="PT-br"><p>${element(singleTab())}</p></section></div>`,
+      );
+      expect(chosen(root.querySelector('session-timeout-dialog')!)).to.equal('pt');
+    });
+
+    it('an ancestor across a shadow root counts', async () => {
+      const host = await fixture<HTMLDivElement>(html`<div lang="nl"></div>`);
+      const shadow = host.attachShadow({ mode: 'open' });
+      const el = document.createElement('session-timeout-dialog');
+      el.environment = singleTab();
+      el.noTabSync = true;
+      shadow.append(el);
+      await el.updateComplete;
+      expect(chosen(el)).to.equal('nl');
+    });
+
+    it('a language without texts is skipped for the next candidate', async () => {
+      const root = await fixture<HTMLDivElement>(html`<div lang="sv">${element(singleTab(), 'tlh')}</div>`);
+      expect(chosen(root.querySelector('session-timeout-dialog')!)).to.equal('sv');
+    });
+
+    it('then the document', async () => {
+      document.documentElement.lang = 'ja';
+      const el = await fixture<SessionTimeoutDialog>(element(singleTab()));
+      expect(chosen(el)).to.equal('ja');
+    });
+
+    it('then the browser', async () => {
+      document.documentElement.lang = '';
+      Object.defineProperty(navigator, 'languages', { configurable: true, get: () => ['zz', 'it-CH', 'en'] });
+      const el = await fixture<SessionTimeoutDialog>(element(singleTab()));
+      expect(chosen(el)).to.equal('it');
+    });
+
+    it('else English', async () => {
+      document.documentElement.lang = 'tlh';
+      Object.defineProperty(navigator, 'languages', { configurable: true, get: () => ['zz'] });
+      const el = await fixture<SessionTimeoutDialog>(element(singleTab()));
+      expect(chosen(el)).to.equal('en');
+      expect(text(part(el, 'heading'))).to.equal(messages.en!.heading);
+    });
+  });
+});
