@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { countdownText, fillTemplate, formatDuration } from './core/countdown-text.js';
 import type { Environment } from './core/environment.js';
@@ -19,6 +19,8 @@ import { styles } from './session-timeout-dialog.styles.js';
  * really works, and leaves the page when time runs out — as one across tabs.
  *
  * @summary An accessible session timeout warning for server-rendered pages and SPAs.
+ *
+ * @tagname session-timeout-dialog
  *
  * @slot heading - Replaces the built-in heading.
  * @slot message - Replaces the built-in message (the countdown then shows below it).
@@ -59,6 +61,16 @@ import { styles } from './session-timeout-dialog.styles.js';
  */
 export class SessionTimeoutDialog extends LitElement {
   static override styles = styles;
+
+  /** `lang` is a native attribute, not a Lit property: watch it so the texts follow it. */
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'lang'];
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    super.attributeChangedCallback(name, old, value);
+    if (name === 'lang') this.requestUpdate();
+  }
 
   /** GET endpoint that reports the session without counting as activity. Absent: client-only mode. */
   @property({ attribute: 'status-url' }) statusUrl: string | null = null;
@@ -228,7 +240,7 @@ export class SessionTimeoutDialog extends LitElement {
     this.requestUpdate();
   }
 
-  protected override render() {
+  protected override render(): TemplateResult {
     const lang = this.lang_;
     const t = messagesFor(lang);
     const engine = this.controller?.engine;

@@ -141,4 +141,16 @@ describe('languages', () => {
       expect(text(part(el, 'heading'))).to.equal(messages.en!.heading);
     });
   });
+
+  it('follows a change of its own lang attribute after it connected', async () => {
+    const env = singleTab();
+    const el = await fixture<SessionTimeoutDialog>(element(env, 'en'));
+    expect(text(part(el, 'notice'))).to.include(messages.en!.notice.split('{time}')[0].trim());
+    el.setAttribute('lang', 'de');
+    await el.updateComplete;
+    expect(text(part(el, 'notice'))).to.include(messages.de!.notice.split('{time}')[0].trim());
+    await openWarning(env, el);
+    expect(chosen(el)).to.equal('de');
+    expect(text(part(el, 'heading'))).to.equal(messages.de!.heading);
+  });
 });
