@@ -42,7 +42,7 @@ const sections = [
       ['attribute', 'property', 'type', 'default', 'meaning'],
       (element.attributes ?? [])
         .filter((a) => a.name !== 'state')
-        .map((a) => [code(a.name), code(a.fieldName), code(a.type?.text), code(defaultOf(a)), a.description]),
+        .map((a) => [code(a.name), code(a.fieldName ?? camel(a.name)), code(a.type?.text), defaultOf(a), a.description?.replace(/\s*Default:.*$/s, '')]),
     ),
   ],
   [
@@ -71,7 +71,8 @@ const sections = [
   [
     '### Events',
     'All bubble and are composed; each is a typed subclass of `CustomEvent` (exported, and declared in `GlobalEventHandlersEventMap`).',
-    table(['event', 'when'], (element.events ?? []).map((e) => [code(e.name), e.description])),
+    // The analyzer also lists dispatchEvent() calls it cannot name; the JSDoc @event tags are the contract.
+    table(['event', 'when'], (element.events ?? []).filter((e) => e.name).map((e) => [code(e.name), e.description])),
   ],
   ['### Slots', '', table(['slot', 'meaning'], (element.slots ?? []).map((s) => [code(s.name), s.description]))],
   ['### Parts', '', table(['part', 'meaning'], (element.cssParts ?? []).map((p) => [code(p.name), p.description]))],
@@ -85,14 +86,18 @@ const sections = [
   ],
 ];
 
+function camel(name) {
+  return name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+}
+
 function defaultOf(attribute) {
   // "Default: …" in the description wins: for limits the property stays null
   // (so the element knows whether the page gave them) while the effective
   // default is a number.
-  const said = /Default:\s*`?([^`.]+)`?/.exec(attribute.description ?? '');
+  const said = /Default:\s*(.+?)\.?\s*(?:Limits .*)?$/s.exec(attribute.description ?? '');
   if (said) return said[1].trim();
   const d = attribute.default;
-  return d === undefined || d === 'null' ? '' : d.replace(/^'(.*)'$/, '$1');
+  return d === undefined || d === 'null' ? '' : code(d.replace(/^'(.*)'$/, '$1'));
 }
 
 const generated = [START, ...sections.map((s) => s.filter(Boolean).join('\n\n')), END].join('\n\n');

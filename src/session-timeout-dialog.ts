@@ -18,6 +18,9 @@ import { styles } from './session-timeout-dialog.styles.js';
  * Warns before a server session times out, keeps it alive while the person
  * really works, and leaves the page when time runs out — as one across tabs.
  *
+ * The default colours are system colours: they follow the page's
+ * `color-scheme` (light or dark) and forced colours (Windows high contrast).
+ *
  * @summary An accessible session timeout warning for server-rendered pages and SPAs.
  *
  * @tagname session-timeout-dialog
@@ -43,8 +46,7 @@ import { styles } from './session-timeout-dialog.styles.js';
  * @csspart signout-button - "Sign out".
  * @csspart notice - The SC 2.2.6 notice of the inactivity limit, in the page (with the `notice` attribute).
  *
- * The default colours are system colours: they follow the page's
- * `color-scheme` (light or dark) and forced colours (Windows high contrast).
+ * @attr {string} lang - Language of the built-in texts. Default: the nearest `[lang]`, else the browser's
  *
  * @cssproperty [--session-timeout-font=inherit] - Font of the dialog (the page's by default).
  * @cssproperty [--session-timeout-color=CanvasText] - Text colour.
@@ -80,11 +82,11 @@ export class SessionTimeoutDialog extends LitElement {
   @property({ attribute: 'keepalive-method' }) keepaliveMethod: 'POST' | 'GET' = 'POST';
   /** Where "Sign out" goes. No URL: no sign-out button. */
   @property({ attribute: 'signout-url' }) signoutUrl: string | null = null;
-  /** Where the page goes when time runs out; `signout-url`, else a reload, when absent. */
+  /** Where the page goes when time runs out. Default: `signout-url`, else a reload */
   @property({ attribute: 'timeout-url' }) timeoutUrl: string | null = null;
-  /** Seconds of inactivity after which the warning shows. */
+  /** Seconds of inactivity after which the warning shows (limits the server reports win). Default: 780. */
   @property({ attribute: 'idle-seconds', type: Number }) idleSeconds: number | null = null;
-  /** Seconds of inactivity after which the session is over (total, not extra). */
+  /** Seconds of inactivity after which the session is over (total, not extra: the countdown lasts `timeout-seconds − idle-seconds`). Default: 900. */
   @property({ attribute: 'timeout-seconds', type: Number }) timeoutSeconds: number | null = null;
   /** Wire protocol: `session-timeout` or `django-session-security`. */
   @property({ attribute: 'protocol' }) protocol: 'session-timeout' | 'django-session-security' = 'session-timeout';
@@ -92,9 +94,9 @@ export class SessionTimeoutDialog extends LitElement {
   @property({ attribute: 'csrf-cookie' }) csrfCookie = 'csrftoken';
   /** Header name for the CSRF token. */
   @property({ attribute: 'csrf-header' }) csrfHeader = 'X-CSRFToken';
-  /** Space-separated DOM events that count as activity. */
+  /** Space-separated DOM events that count as activity. Default: `keydown pointerdown pointermove wheel touchstart scroll` */
   @property({ attribute: 'activity-events' }) activityEvents: string | null = null;
-  /** Name of the cross-tab channel; derived from the origin and `status-url` when absent. */
+  /** Name of the cross-tab channel. Default: derived from the origin and `status-url` */
   @property({ attribute: 'channel' }) channel: string | null = null;
   /** This tab neither sends nor hears other tabs. */
   @property({ attribute: 'no-tab-sync', type: Boolean }) noTabSync = false;
