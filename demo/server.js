@@ -15,6 +15,10 @@
  *   TRUST_PROXY      value for Express 'trust proxy' (only set when given)
  *   SESSION_TEST_HOOKS=1  enable the /__test/* switches (never in production)
  *
+ * The protected page has a live timeline (demo/public/demo.js) and a form
+ * that shortens the limits for the current session only (POST /demo/limits,
+ * stored in the session and applied through the middleware's `limits` option).
+ *
  * Tests import createApp()/start() and run it in-process on port 0; it only
  * listens by itself when run directly.
  */
@@ -37,6 +41,16 @@ const ELEMENT_FILE = 'session-timeout-dialog.js';
 const STATUS_PATH = '/session/status';
 const KEEPALIVE_PATH = '/session/keepalive';
 const EVENTS_PATH = '/demo/events';
+const LIMITS_PATH = '/demo/limits';
+
+/** Upper bound for a per-session timeout set with the limits form (one day). */
+export const MAX_LIMIT_SECONDS = 86_400;
+/** Presets offered by the limits form: [idle, timeout] seconds. */
+const LIMIT_PRESETS = [
+  [10, 25],
+  [20, 50],
+  [780, 900],
+];
 
 /** The policy the spec asks for: no inline script or style, Trusted Types enforced. */
 export const CSP =
@@ -190,6 +204,8 @@ export function createApp(options = {}) {
     keepalivePath: KEEPALIVE_PATH,
     // The live panel's event stream must not keep the session alive either.
     passivePaths: [EVENTS_PATH],
+    // Per-session overrides from the limits form (POST /demo/limits).
+    limits: (req) => req.session?.demoLimits,
     now,
   });
 
@@ -205,7 +221,7 @@ export function createApp(options = {}) {
   let redisClient;
   let ready = Promise.resolve();
   if (config.redisUrl) {
-    ({ store, redisClient, ready } = makeRedisStore(config, logger));
+    ({ store, redisClient, ready } = makeRedisStore(config, logger, st));
   } else {
     store = new session.MemoryStore();
     // The memory store forgets nothing by itself (our cookie is a browser-
@@ -480,9 +496,43 @@ export function createApp(options = {}) {
     return res.redirect(303, next ?? '/');
   });
 
+  const renderApp = (req, res, status = 200, limitsError = undefined) =>
+    sendPage(
+      res,
+      status,
+      appPage({ user: req.session.user, csrfToken: res.locals.csrfToken, config, limits: st.limitsFor(req), limitsError }),
+    );
+
   app.get('/', (req, res) => {
     if (!signedIn(req)) return res.redirect(302, `/login?next=${encodeNext(req.originalUrl)}`);
-    return sendPage(res, 200, appPage({ user: req.session.user, csrfToken: res.locals.csrfToken, config }));
+    return renderApp(req, res);
+  });
+
+  // Shorter (or longer) limits for this session only. JSON (demo.js, with the
+  // X-CSRFToken header) or a plain form post (no script: 303 back to the page).
+  // Not passive: like any request of a signed-in user, it is activity.
+  app.all(LIMITS_PATH, json, form, (req, res) => {
+    const asJson = Boolean(req.is('application/json')) || wantsJson(req);
+    res.set('Cache-Control', 'no-store');
+    if (req.method !== 'POST') return res.status(405).set('Allow', 'POST').json({ error: 'method-not-allowed' });
+    if (!signedIn(req)) {
+      return asJson ? res.status(401).json({ status: 'EXPIRED' }) : res.redirect(303, `/login?next=/`);
+    }
+    if (!st.verifyCsrf(req)) {
+      return asJson ? res.status(403).json({ error: 'csrf' }) : renderApp(req, res, 403, 'That form had expired. Please try again.');
+    }
+    const parsed = parseLimits(req.body, config);
+    if (parsed.error) {
+      return asJson ? res.status(400).json({ error: 'invalid-limits', message: parsed.error }) : renderApp(req, res, 400, parsed.error);
+    }
+    if (parsed.reset || (parsed.idleSeconds === config.idleSeconds && parsed.timeoutSeconds === config.timeoutSeconds)) {
+      delete req.session.demoLimits;
+    } else {
+      req.session.demoLimits = { idleSeconds: parsed.idleSeconds, timeoutSeconds: parsed.timeoutSeconds };
+    }
+    const limits = st.limitsFor(req);
+    if (!asJson) return res.redirect(303, '/');
+    return res.json({ ok: true, ...limits, isDefault: !req.session.demoLimits });
   });
 
   // GET /logout: the element's "Sign out" navigates here with GET. It signs
@@ -539,6 +589,7 @@ export function createApp(options = {}) {
         expireSeconds: config.expireSeconds ?? null,
         gracePeriodSeconds: config.gracePeriodSeconds,
       },
+      limits: st.limitsFor(req),
       state: st.snapshot(req.session),
       // What this session did just before the panel connected (the page load).
       recent: requestLog.filter((e) => e.sid === sid).slice(-20),
@@ -633,7 +684,7 @@ export async function start(options = {}) {
 
 // ------------------------------------------------------------------ pieces
 
-function makeRedisStore(config, logger) {
+function makeRedisStore(config, logger, st) {
   let lastError = '';
   let connected = false;
   const redisClient = createClient({
@@ -656,8 +707,13 @@ function makeRedisStore(config, logger) {
   });
   // The store keeps a session a minute longer than it could live (its TTL is
   // reset by express-session's touch on every non-passive request); the
-  // middleware decides the real end from the timestamps inside it.
-  const store = new RedisStore({ client: redisClient, prefix: 'std:sess:', ttl: config.timeoutSeconds + 60 });
+  // middleware decides the real end from the timestamps inside it. A session
+  // with its own (longer) limits gets a TTL to match.
+  const store = new RedisStore({
+    client: redisClient,
+    prefix: 'std:sess:',
+    ttl: (sess) => Math.max(config.timeoutSeconds, st.limitsFor({ session: sess }).timeoutSeconds) + 60,
+  });
   const ready = (async () => {
     let timer;
     const timeout = new Promise((_, reject) => {
@@ -764,7 +820,90 @@ ${limits}
   });
 }
 
-function appPage({ user, csrfToken, config }) {
+/**
+ * Validate a limits form/JSON body: `{ idleSeconds, timeoutSeconds }` (numbers
+ * or digit strings), `{ preset: "idle,timeout" | "default" }` or
+ * `{ reset: true }`. Returns the limits, `{ reset: true }` or `{ error }`.
+ */
+export function parseLimits(body, config) {
+  const b = body && typeof body === 'object' ? body : {};
+  if (b.reset === true || b.reset === 'true' || b.preset === 'default') return { reset: true };
+  let idle = b.idleSeconds;
+  let timeout = b.timeoutSeconds;
+  if (typeof b.preset === 'string' && b.preset !== '') {
+    const m = /^(\d{1,6}),(\d{1,6})$/.exec(b.preset);
+    if (!m) return { error: 'preset must look like "20,50" (idle,timeout seconds)' };
+    [idle, timeout] = [m[1], m[2]];
+  }
+  const problems = [];
+  const whole = (name, label, v) => {
+    const n = typeof v === 'string' && /^\s*\d{1,9}\s*$/.test(v) ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+      problems.push(`${label} (${name}) must be a whole number of seconds, at least 1; got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+      return null;
+    }
+    if (n > MAX_LIMIT_SECONDS) {
+      problems.push(`${label} (${name}) can be at most ${MAX_LIMIT_SECONDS} seconds (one day); got ${n}`);
+      return null;
+    }
+    return n;
+  };
+  const idleSeconds = whole('idleSeconds', 'The warning time', idle);
+  const timeoutSeconds = whole('timeoutSeconds', 'The sign-out time', timeout);
+  if (idleSeconds !== null && timeoutSeconds !== null && idleSeconds >= timeoutSeconds) {
+    problems.push(
+      `The warning time (${idleSeconds} s) must be less than the sign-out time (${timeoutSeconds} s): ` +
+        'the sign-out time is the total idle time, not extra time after the warning',
+    );
+  }
+  if (idleSeconds !== null && config.gracePeriodSeconds && idleSeconds <= config.gracePeriodSeconds) {
+    problems.push(`The warning time (${idleSeconds} s) must be more than the grace period (${config.gracePeriodSeconds} s)`);
+  }
+  if (problems.length) return { error: problems.join('. ') + '.' };
+  return { idleSeconds, timeoutSeconds };
+}
+
+/** "10 s", "13 min", "1 h 30 min": short durations for labels. */
+function shortDuration(total) {
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const parts = [];
+  if (h) parts.push(`${h} h`);
+  if (m) parts.push(`${m} min`);
+  if (s || !parts.length) parts.push(`${s} s`);
+  return parts.join(' ');
+}
+
+function limitsForm({ csrfToken, config, limits, error }) {
+  const presets = LIMIT_PRESETS.some(([i, t]) => i === config.idleSeconds && t === config.timeoutSeconds)
+    ? LIMIT_PRESETS
+    : [[config.idleSeconds, config.timeoutSeconds], ...LIMIT_PRESETS];
+  const isDefault = limits.idleSeconds === config.idleSeconds && limits.timeoutSeconds === config.timeoutSeconds;
+  return html`<form id="limits-form" method="post" action="${LIMITS_PATH}" class="limits" novalidate>
+<input type="hidden" name="_csrf" value="${csrfToken}">
+<fieldset>
+<legend>Limits for this session</legend>
+<div class="presets" role="group" aria-label="Presets">
+${presets.map(
+  ([i, t]) => html`<button type="submit" name="preset" value="${i},${t}" aria-pressed="${limits.idleSeconds === i && limits.timeoutSeconds === t ? 'true' : 'false'}">${shortDuration(i)} / ${shortDuration(t)}${i === config.idleSeconds && t === config.timeoutSeconds ? ' (default)' : ''}</button>`,
+)}
+</div>
+<div class="limit-fields">
+<label for="limit-idle">Warn after <span class="unit">(s)</span></label>
+<input id="limit-idle" name="idleSeconds" type="number" inputmode="numeric" min="1" max="${MAX_LIMIT_SECONDS - 1}" step="1" required value="${limits.idleSeconds}">
+<label for="limit-timeout">Sign out after <span class="unit">(s)</span></label>
+<input id="limit-timeout" name="timeoutSeconds" type="number" inputmode="numeric" min="2" max="${MAX_LIMIT_SECONDS}" step="1" required value="${limits.timeoutSeconds}">
+<button type="submit" class="button-primary">Apply</button>
+</div>
+<p class="hint">Kept on the server for this session only: the status reports them and the element adopts them (the server’s limits win).
+10 s / 25 s warns only 15 s ahead, less than the 20 s WCAG 2.2 asks for: the element says so in the console.</p>
+<p id="limits-result" class="hint" role="status">${error ? html`<span class="error-text">${error}</span>` : isDefault ? 'The server’s defaults.' : 'Changed for this session only.'}</p>
+</fieldset>
+</form>`;
+}
+
+function appPage({ user, csrfToken, config, limits = { idleSeconds: config.idleSeconds, timeoutSeconds: config.timeoutSeconds }, limitsError }) {
   const name = typeof user?.name === 'string' ? user.name : 'someone';
   const lifetime = config.expireSeconds
     ? html` The session also ends ${config.expireSeconds} seconds after signing in, whatever you do.`
@@ -783,12 +922,35 @@ function appPage({ user, csrfToken, config }) {
 </form>
 </header>
 <main class="layout">
+<section class="card timeline-card" aria-labelledby="timeline-heading">
+<div class="timeline-head">
+<h2 id="timeline-heading">Timeline</h2>
+<ul class="legend" aria-hidden="true">
+<li><span class="swatch swatch-idle"></span>server idle clock</li>
+<li><span class="swatch swatch-local"></span>activity on this page</li>
+<li><span class="swatch swatch-passive"></span>status (passive)</li>
+<li><span class="swatch swatch-keepalive"></span>keepalive</li>
+<li><span class="swatch swatch-app"></span>page or app request</li>
+<li><span class="swatch swatch-event"></span>element event</li>
+<li><span class="swatch swatch-warn"></span>warn</li>
+<li><span class="swatch swatch-end"></span>end</li>
+</ul>
+</div>
+<figure class="timeline-figure">
+<div id="timeline" class="timeline" aria-hidden="true"></div>
+<div class="timeline-foot">
+<figcaption id="timeline-summary" class="hint">The timeline needs JavaScript: the request and event logs below tell the same story.</figcaption>
+<button type="button" id="timeline-pause" class="button-small" aria-pressed="false">Pause</button>
+</div>
+</figure>
+</section>
 <section class="card" aria-labelledby="work-heading">
 <h1 id="work-heading">A protected page</h1>
-<p>After <strong>${config.idleSeconds} seconds</strong> without activity you get a warning; after
-<strong>${config.timeoutSeconds} seconds</strong> you are signed out.${lifetime}</p>
+<p>After <strong id="idle-text">${durationWords(limits.idleSeconds)}</strong> without activity you get a warning; after
+<strong id="timeout-text">${durationWords(limits.timeoutSeconds)}</strong> you are signed out.${lifetime}</p>
+${limitsForm({ csrfToken, config, limits, error: limitsError })}
 <label for="notes">A long form</label>
-<textarea id="notes" rows="10" spellcheck="false" placeholder="Type here. Typing sends no request by itself: the element notices the activity and keeps the server session alive."></textarea>
+<textarea id="notes" rows="6" spellcheck="false" placeholder="Type here. Typing sends no request by itself: the element notices the activity and keeps the server session alive."></textarea>
 <p class="hint">Typing is local activity: the server only learns of it through the element's keepalive.</p>
 <div class="row">
 <button type="button" id="app-request" class="button-primary">Make an app request</button>
@@ -800,7 +962,7 @@ function appPage({ user, csrfToken, config }) {
 <dl class="facts">
 <div><dt>Server idle time</dt><dd id="server-idle">–</dd></div>
 <div><dt>Phase</dt><dd id="server-phase">–</dd></div>
-<div><dt>Limits</dt><dd id="server-limits">warn ${config.idleSeconds} s · end ${config.timeoutSeconds} s${config.gracePeriodSeconds ? html` · grace ${config.gracePeriodSeconds} s` : ''}</dd></div>
+<div><dt>Limits</dt><dd id="server-limits" data-grace="${config.gracePeriodSeconds}">warn ${limits.idleSeconds} s · end ${limits.timeoutSeconds} s${config.gracePeriodSeconds ? html` · grace ${config.gracePeriodSeconds} s` : ''}</dd></div>
 <div id="lifetime-row" hidden><dt>Session ends in</dt><dd id="server-lifetime">–</dd></div>
 </dl>
 <p id="stream-state" class="hint">Connecting to the live stream…</p>
@@ -810,8 +972,15 @@ function appPage({ user, csrfToken, config }) {
 <ol id="event-log" class="log" aria-live="off"></ol>
 </section>
 </main>
-<session-timeout-dialog status-url="${STATUS_PATH}" keepalive-url="${KEEPALIVE_PATH}" signout-url="/logout" timeout-url="/login?timed-out=1" idle-seconds="${config.idleSeconds}" timeout-seconds="${config.timeoutSeconds}"></session-timeout-dialog>`,
+<session-timeout-dialog status-url="${STATUS_PATH}" keepalive-url="${KEEPALIVE_PATH}" signout-url="/logout" timeout-url="/login?timed-out=1" idle-seconds="${limits.idleSeconds}" timeout-seconds="${limits.timeoutSeconds}"></session-timeout-dialog>`,
   });
+}
+
+/** "20 seconds", "1 minute", "13 minutes": the intro sentence (demo.js says it the same way). */
+function durationWords(total) {
+  if (total % 60 !== 0) return `${total} seconds`;
+  const m = total / 60;
+  return m === 1 ? '1 minute' : `${m} minutes`;
 }
 
 function logoutPage({ csrfToken, error = false }) {

@@ -39,6 +39,20 @@ export type SessionRequest = IncomingMessage & {
 
 export type SessionResponse = ServerResponse & { locals?: Record<string, unknown> };
 
+/** Limits for one session; a field left out keeps the static option. */
+export interface SessionLimits {
+  /** warn after this many idle seconds. */
+  idleSeconds?: number;
+  /** signed out after this many idle seconds, total. */
+  timeoutSeconds?: number;
+}
+
+/** The limits that apply to a session, resolved and valid. */
+export interface ResolvedLimits {
+  readonly idleSeconds: number;
+  readonly timeoutSeconds: number;
+}
+
 export interface SessionTimeoutOptions {
   /** warn after this many idle seconds (SESSION_IDLE_SECONDS). Default 780. */
   idleSeconds?: number;
@@ -58,6 +72,17 @@ export interface SessionTimeoutOptions {
   isSignedIn?: (req: { session?: any } & Partial<SessionRequest>) => boolean;
   /** clock in ms; a seam for tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Per-session limits, e.g. a shorter timeout for some users. Called with the
+   * request in the middleware, and with `{ session }` only by snapshot(),
+   * isOver() and limitsFor(). Return null/undefined for the static
+   * idleSeconds/timeoutSeconds (the default). Status and keepalive then report
+   * these values as `idleLimit`/`timeoutLimit`, and expiry uses them. An answer
+   * that is not whole seconds >= 1, has idleSeconds >= timeoutSeconds, or
+   * idleSeconds <= gracePeriodSeconds is ignored (the static limits apply).
+   * Give the session store a TTL of at least the longest timeout you return.
+   */
+  limits?: ((req: { session?: any } & Partial<SessionRequest>) => SessionLimits | null | undefined) | null;
   /** accept GET on the keepalive path (no CSRF check). Default false. */
   allowGetKeepalive?: boolean;
   csrf?: CsrfOptions;
@@ -73,6 +98,7 @@ export interface NormalizedOptions {
   readonly passivePaths: ReadonlySet<string>;
   readonly isSignedIn: (req: { session?: any }) => boolean;
   readonly now: () => number;
+  readonly limits: ((req: { session?: any }) => SessionLimits | null | undefined) | null;
   readonly allowGetKeepalive: boolean;
   readonly csrf: Readonly<Required<CsrfOptions>>;
 }
@@ -119,8 +145,10 @@ export interface RequestInfo {
 export interface SessionTimeoutMiddleware {
   (req: SessionRequest, res: SessionResponse, next: (err?: unknown) => void): void;
   readonly options: NormalizedOptions;
-  /** status body for a state at time t (ms). */
-  describe(state: SessionTimeoutState, t?: number, opts?: { idleMsOverride?: number }): StatusBody;
+  /** the limits that apply to a request (or `{ session }`): the `limits` option's valid answer, else the static ones. */
+  limitsFor(req: { session?: any } & Partial<SessionRequest>): ResolvedLimits;
+  /** status body for a state at time t (ms); `limits` default: the static ones. */
+  describe(state: SessionTimeoutState, t?: number, opts?: { idleMsOverride?: number; limits?: ResolvedLimits }): StatusBody;
   /** read-only view of raw session data. */
   snapshot(session: unknown, t?: number): SessionSnapshot;
   /** true when the raw session data is signed in and over (for store sweeps). */

@@ -16,6 +16,15 @@
  *   gracePeriodSeconds ~ SESSION_EXPIRE_AFTER_LAST_ACTIVITY_GRACE_PERIOD
  *                        (write the activity timestamp at most once per N s)
  *
+ * Per-session limits: `limits(req)` may return `{ idleSeconds, timeoutSeconds }`
+ * (either may be left out) for this request's session, e.g. a shorter timeout
+ * for administrators or the demo's "shorten the limits" form. The static
+ * idleSeconds/timeoutSeconds are the default; an answer that breaks the rules
+ * above (not whole seconds, idle >= timeout, idle <= gracePeriodSeconds) is
+ * ignored in favour of the static limits. Like isSignedIn, it is called with
+ * the request in the middleware and with `{ session }` only by snapshot(),
+ * isOver() and limitsFor(session data).
+ *
  * Why the middleware enforces expiry itself instead of relying on the store
  * TTL or the cookie lifetime: the store TTL is extended by express-session's
  * "touch" on every request, and a cookie's Expires depends on the browser's
@@ -33,7 +42,8 @@
  * path are not persisted — passive paths are read-only by design.
  *
  * Store lifetime: give the store (and any cookie maxAge) at least
- * timeoutSeconds, or it may drop a session this middleware still considers
+ * timeoutSeconds (with per-session `limits`, that session's timeout: see
+ * limitsFor()), or it may drop a session this middleware still considers
  * alive. Every non-passive request touches the store, so a TTL of
  * timeoutSeconds plus a small margin is enough (the demo uses +60 s).
  *
@@ -133,6 +143,7 @@ export function normalizeOptions(options = {}) {
   };
   const isSignedIn = fn('isSignedIn', options.isSignedIn, (req) => Boolean(req.session?.user));
   const now = fn('now', options.now, Date.now);
+  const limits = options.limits === null ? null : fn('limits', options.limits, null);
 
   if (typeof o.allowGetKeepalive !== 'boolean') {
     throw new TypeError(`sessionTimeout: allowGetKeepalive must be a boolean, got ${describeValue(o.allowGetKeepalive)}`);
@@ -164,6 +175,7 @@ export function normalizeOptions(options = {}) {
     passivePaths,
     isSignedIn,
     now,
+    limits,
     allowGetKeepalive: o.allowGetKeepalive,
     csrf: Object.freeze(csrf),
   });
@@ -177,8 +189,7 @@ export function normalizeOptions(options = {}) {
  */
 export function sessionTimeout(options = {}) {
   const opts = normalizeOptions(options);
-  const idleMs = opts.idleSeconds * 1000;
-  const timeoutMs = opts.timeoutSeconds * 1000;
+  const staticLimits = Object.freeze({ idleSeconds: opts.idleSeconds, timeoutSeconds: opts.timeoutSeconds });
   const expireMs = opts.expireSeconds === null ? null : opts.expireSeconds * 1000;
   const graceMs = opts.gracePeriodSeconds * 1000;
   const keepaliveAllow = opts.allowGetKeepalive ? 'GET, POST' : 'POST';
@@ -192,27 +203,46 @@ export function sessionTimeout(options = {}) {
   }
 
   /**
+   * The limits that apply to a request (or `{ session }`): the `limits`
+   * option's answer when it is valid, else the static ones.
+   * @returns {{ idleSeconds: number, timeoutSeconds: number }}
+   */
+  function limitsFor(req) {
+    if (!opts.limits || !req) return staticLimits;
+    const got = opts.limits(req);
+    if (got === null || got === undefined || typeof got !== 'object') return staticLimits;
+    const idleSeconds = got.idleSeconds ?? opts.idleSeconds;
+    const timeoutSeconds = got.timeoutSeconds ?? opts.timeoutSeconds;
+    const whole = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+    if (!whole(idleSeconds) || !whole(timeoutSeconds) || idleSeconds >= timeoutSeconds || idleSeconds <= opts.gracePeriodSeconds) {
+      return staticLimits;
+    }
+    if (idleSeconds === opts.idleSeconds && timeoutSeconds === opts.timeoutSeconds) return staticLimits;
+    return Object.freeze({ idleSeconds, timeoutSeconds });
+  }
+
+  /**
    * Why a state is over, or null while alive. `idleMs >= timeoutMs` is the
    * same test as `floor(idleMs / 1000) >= timeoutSeconds`, so the end agrees
    * with the whole seconds that status reports: a status answer that says
    * idleTime = timeoutLimit − 1 always describes a live session.
    */
-  function overReason(state, t) {
-    if (t - state.lastActivity >= timeoutMs) return 'timeout';
+  function overReason(state, t, limits = staticLimits) {
+    if (t - state.lastActivity >= limits.timeoutSeconds * 1000) return 'timeout';
     if (expireMs !== null && t - state.startedAt >= expireMs) return 'lifetime';
     return null;
   }
 
   /** The status JSON body for a live state (SPEC §4.1). */
-  function describe(state, t = opts.now(), { idleMsOverride } = {}) {
+  function describe(state, t = opts.now(), { idleMsOverride, limits = staticLimits } = {}) {
     const idle = Math.max(0, idleMsOverride ?? t - state.lastActivity);
     const idleTime = Math.floor(idle / 1000);
     /** @type {Record<string, string|number>} */
     const body = {
-      status: idle >= idleMs ? 'IDLE' : 'ACTIVE',
+      status: idle >= limits.idleSeconds * 1000 ? 'IDLE' : 'ACTIVE',
       idleTime,
-      idleLimit: opts.idleSeconds,
-      timeoutLimit: opts.timeoutSeconds,
+      idleLimit: limits.idleSeconds,
+      timeoutLimit: limits.timeoutSeconds,
     };
     if (expireMs !== null) {
       // Floored: the element then plans to leave a little early rather than late.
@@ -229,13 +259,14 @@ export function sessionTimeout(options = {}) {
   function snapshot(sess, t = opts.now()) {
     const state = readState(sess);
     if (!state || !opts.isSignedIn({ session: sess })) return { phase: 'EXPIRED' };
+    const limits = limitsFor({ session: sess });
     const idle = Math.max(0, t - state.lastActivity);
-    const reason = overReason(state, t);
+    const reason = overReason(state, t, limits);
     return {
-      phase: reason ? (reason === 'timeout' ? 'TIMEOUT' : 'LIFETIME') : idle >= idleMs ? 'IDLE' : 'ACTIVE',
+      phase: reason ? (reason === 'timeout' ? 'TIMEOUT' : 'LIFETIME') : idle >= limits.idleSeconds * 1000 ? 'IDLE' : 'ACTIVE',
       idleMs: idle,
-      idleLimit: opts.idleSeconds,
-      timeoutLimit: opts.timeoutSeconds,
+      idleLimit: limits.idleSeconds,
+      timeoutLimit: limits.timeoutSeconds,
       expiresInMs: expireMs === null ? null : state.startedAt + expireMs - t,
       lastActivity: state.lastActivity,
       startedAt: state.startedAt,
@@ -246,7 +277,7 @@ export function sessionTimeout(options = {}) {
   /** True when the raw session data is signed in and over (for store sweeps). */
   function isOver(sess, t = opts.now()) {
     const state = readState(sess);
-    return Boolean(state && opts.isSignedIn({ session: sess }) && overReason(state, t));
+    return Boolean(state && opts.isSignedIn({ session: sess }) && overReason(state, t, limitsFor({ session: sess })));
   }
 
   function verifyCsrf(req) {
@@ -303,8 +334,9 @@ export function sessionTimeout(options = {}) {
     const t = opts.now();
     const signedIn = Boolean(opts.isSignedIn(req));
     let state = signedIn ? readState(sess) : null;
+    const limits = signedIn ? limitsFor(req) : staticLimits;
 
-    if (signedIn && state && overReason(state, t)) {
+    if (signedIn && state && overReason(state, t, limits)) {
       meta.activity = 'expired';
       if (passive) {
         // Remove the dead session from the store (it is over; this extends
@@ -341,7 +373,7 @@ export function sessionTimeout(options = {}) {
       if (passive) {
         meta.activity = 'passive';
         req.sessionID = undefined;
-        if (isStatus) return sendJson(res, 200, describe({ lastActivity: t, startedAt: t }, t));
+        if (isStatus) return sendJson(res, 200, describe({ lastActivity: t, startedAt: t }, t, { limits }));
         return next();
       }
       state = { startedAt: t, lastActivity: t, csrf: newToken() };
@@ -355,7 +387,7 @@ export function sessionTimeout(options = {}) {
       req.sessionID = undefined;
       if (isStatus) {
         res.setHeader('X-CSRF-Token', state.csrf);
-        return sendJson(res, 200, describe(state, t));
+        return sendJson(res, 200, describe(state, t, { limits }));
       }
       return next();
     }
@@ -373,7 +405,7 @@ export function sessionTimeout(options = {}) {
       meta.activity = counted ? 'counted' : 'grace';
       meta.counted = counted;
       res.setHeader('X-CSRF-Token', state.csrf);
-      return sendJson(res, 200, describe(state, t, { idleMsOverride: counted ? 0 : undefined }));
+      return sendJson(res, 200, describe(state, t, { idleMsOverride: counted ? 0 : undefined, limits }));
     }
 
     const counted = recordActivity(state, t);
@@ -460,6 +492,7 @@ export function sessionTimeout(options = {}) {
 
   const api = Object.assign(middleware, {
     options: opts,
+    limitsFor,
     describe,
     snapshot,
     isOver,

@@ -1,11 +1,16 @@
-// Live panel of the demo page.
+// Live panel and timeline of the demo page.
 //
-// Two rules shape this file:
+// Three rules shape this file:
 // - It must not change what it shows: it never calls the status endpoint and
-//   never makes a request that counts as activity. The server pushes what it
-//   sees over a passive Server-Sent Events stream (/demo/events) instead.
-// - The page enforces Trusted Types and a strict CSP: the DOM is built with
-//   createElement/textContent only (no HTML strings, no inline styles).
+//   never makes a request that counts as activity by itself. The server pushes
+//   what it sees over a passive Server-Sent Events stream (/demo/events); the
+//   only requests sent from here are the ones a person asks for (the app
+//   request button, the limits form).
+// - The page enforces Trusted Types and a strict CSP: the DOM (and the SVG of
+//   the timeline) is built with createElement(NS)/textContent only (no HTML
+//   strings, no inline styles: classes and attributes).
+// - The element never polls; this page's own timer only redraws from what it
+//   already knows, a few times per second, while the page is visible.
 
 const ELEMENT_EVENTS = [
   'session-timeout-warn',
@@ -14,10 +19,15 @@ const ELEMENT_EVENTS = [
   'session-timeout-signout',
   'session-timeout-error',
 ];
+const LOCAL_ACTIVITY_EVENTS = ['keydown', 'pointerdown', 'pointermove', 'wheel', 'touchstart', 'scroll'];
 const MAX_ROWS = 100;
+const MAX_HISTORY = 600;
+const REDRAW_MS = 250;
+const SVG_NS = 'http://www.w3.org/2000/svg';
 
 const byId = (id) => document.getElementById(id);
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
+const element = () => document.querySelector('session-timeout-dialog');
 
 /** Latest server state and when it arrived (performance.now()), to extrapolate between pushes. */
 let latest = null;
@@ -52,10 +62,130 @@ function seconds(ms) {
   return `${Math.max(0, Math.floor(ms / 1000))} s`;
 }
 
+/** "45 s", "2:05", "13:00": a duration for the summary. */
+function span(ms) {
+  const total = Math.max(0, Math.round(ms / 1000));
+  if (total < 60) return `${total} s`;
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')} min`;
+}
+
+/** Same words as the server's intro sentence. */
+function durationWords(total) {
+  if (total % 60 !== 0) return `${total} seconds`;
+  const m = total / 60;
+  return m === 1 ? '1 minute' : `${m} minutes`;
+}
+
+// ------------------------------------------------------------------ history
+// Everything the timeline draws, on this page's clock (Date.now(), the clock
+// the element plans with). Server instants are shifted by the offset between
+// the server's clock and this one, measured on each pushed state.
+
+/** serverNow − Date.now() at the last push; null until the first one. */
+let serverOffset = null;
+const toLocal = (serverMs) => serverMs - (serverOffset ?? 0);
+
+/** Local instants at which the server saw activity (its idle clock restarted). */
+const serverActivity = [];
+/** Server calls of this session: { t, kind, label, counted, failed, text }. */
+const calls = [];
+/** This page's own activity, merged into [start, end] spans. */
+const localSpans = [];
+/** Element events: { t, name, text }. */
+const elementEvents = [];
+/** Limits the server reports for this session (seconds). */
+let serverLimits = null;
+/** Start of the session on this page's clock. */
+let sessionStart = null;
+/** Absolute end of the session (SESSION_EXPIRE_SECONDS), local ms, or null. */
+let lifetimeEnd = null;
+
+function bounded(list) {
+  if (list.length > MAX_HISTORY) list.splice(0, list.length - MAX_HISTORY);
+}
+
+function noteServerActivity(localMs) {
+  if (!Number.isFinite(localMs)) return;
+  // Sorted insert; the same instant seen again (pushes repeat it) is ignored.
+  let i = serverActivity.length;
+  while (i > 0 && serverActivity[i - 1] > localMs) i--;
+  if (Math.abs((serverActivity[i - 1] ?? -Infinity) - localMs) < 50) return;
+  if (Math.abs((serverActivity[i] ?? Infinity) - localMs) < 50) return;
+  serverActivity.splice(i, 0, localMs);
+  bounded(serverActivity);
+}
+
+function callKind(path) {
+  const el = element();
+  if (path === (el?.getAttribute('status-url') ?? '/session/status')) return 'status';
+  if (path === (el?.getAttribute('keepalive-url') ?? '/session/keepalive')) return 'keepalive';
+  if (path === '/') return 'page';
+  return 'app';
+}
+
+let lastCallServerT = -Infinity;
+function noteCall(entry) {
+  lastCallServerT = Math.max(lastCallServerT, entry.t);
+  const kind = callKind(entry.path);
+  const failed = entry.status === null || entry.status >= 400;
+  const what = entry.activity?.startsWith('fault:') ? `test fault ${entry.activity.slice(6)}` : (ACTIVITY[entry.activity] ?? entry.activity);
+  calls.push({
+    t: toLocal(entry.t),
+    kind,
+    counted: Boolean(entry.counted),
+    failed,
+    text: `${clock(toLocal(entry.t))} ${entry.method} ${entry.path} ${entry.status ?? '(no answer)'}: ${what}`,
+  });
+  bounded(calls);
+  if (entry.counted) noteServerActivity(toLocal(entry.t));
+}
+
+let lastLocalMark = -Infinity;
+function noteLocalActivity(event) {
+  // One mark per 400 ms at most: the listener stays as cheap as the element's.
+  if (event.timeStamp - lastLocalMark < 400) return;
+  lastLocalMark = event.timeStamp;
+  const t = Date.now();
+  const last = localSpans[localSpans.length - 1];
+  if (last && t - last[1] <= 1500) last[1] = t;
+  else {
+    localSpans.push([t, t]);
+    bounded(localSpans);
+  }
+}
+
+// ------------------------------------------------------------------ facts panel
+
 function setState(state) {
   latest = state;
   receivedAt = performance.now();
+  if (state && state.phase !== 'EXPIRED') {
+    serverOffset = state.now - Date.now();
+    noteServerActivity(toLocal(state.lastActivity));
+    sessionStart = toLocal(state.startedAt);
+    lifetimeEnd = state.expiresInMs === null ? null : Date.now() + state.expiresInMs;
+    if (!serverLimits || serverLimits.idle !== state.idleLimit || serverLimits.timeout !== state.timeoutLimit) {
+      serverLimits = { idle: state.idleLimit, timeout: state.timeoutLimit };
+      showLimits(serverLimits.idle, serverLimits.timeout);
+    }
+  }
   render();
+}
+
+/** The limits as the page states them (intro sentence, facts, form). */
+function showLimits(idle, timeout) {
+  const idleText = byId('idle-text');
+  const timeoutText = byId('timeout-text');
+  if (idleText) idleText.textContent = durationWords(idle);
+  if (timeoutText) timeoutText.textContent = durationWords(timeout);
+  const facts = byId('server-limits');
+  if (facts) {
+    const grace = Number(facts.dataset.grace) || 0;
+    facts.textContent = `warn ${idle} s · end ${timeout} s${grace ? ` · grace ${grace} s` : ''}`;
+  }
+  for (const button of document.querySelectorAll('#limits-form button[name="preset"]')) {
+    button.setAttribute('aria-pressed', String(button.value === `${idle},${timeout}`));
+  }
 }
 
 function render() {
@@ -94,10 +224,10 @@ function addRow(listId, parts, kind) {
   const li = document.createElement('li');
   if (kind) li.dataset.kind = kind;
   for (const [cls, text] of parts) {
-    const span = document.createElement('span');
-    span.className = cls;
-    span.textContent = text;
-    li.append(span, ' ');
+    const part = document.createElement('span');
+    part.className = cls;
+    part.textContent = text;
+    li.append(part, ' ');
   }
   list.prepend(li);
   while (list.children.length > MAX_ROWS) list.lastElementChild.remove();
@@ -120,6 +250,293 @@ function logRequest(entry) {
   );
 }
 
+// ------------------------------------------------------------------ timeline
+
+/** Create an SVG element with attributes (and a class list). */
+function svg(name, attrs = {}, parent = null) {
+  const node = document.createElementNS(SVG_NS, name);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v !== undefined && v !== null) node.setAttribute(k, String(v));
+  }
+  parent?.append(node);
+  return node;
+}
+
+function svgText(parent, x, y, text, cls, anchor = 'start') {
+  const node = svg('text', { x, y, class: cls, 'text-anchor': anchor }, parent);
+  node.textContent = text;
+  return node;
+}
+
+function withTitle(node, text) {
+  const title = svg('title', {}, node);
+  title.textContent = text;
+  return node;
+}
+
+/** The element's plan: { end, warn, state } on this page's clock, steadied to the second. */
+let steadyEnd = null;
+function elementPlan(now) {
+  const el = element();
+  if (!el || typeof el.remainingSeconds !== 'number' || !customElements.get('session-timeout-dialog')) return null;
+  const state = el.state ?? el.getAttribute('state');
+  if (state !== 'expired') {
+    // remainingSeconds is whole seconds (rounded up): keep the earlier
+    // estimate while it stays within that second, so the mark does not jitter.
+    const end = now + el.remainingSeconds * 1000;
+    if (steadyEnd === null || Math.abs(end - steadyEnd) > 1000) steadyEnd = end;
+  }
+  if (steadyEnd === null) return null;
+  const limits = currentLimits();
+  return { state, end: steadyEnd, warn: steadyEnd - (limits.timeout - limits.idle) * 1000 };
+}
+
+function currentLimits() {
+  if (serverLimits) return serverLimits;
+  const el = element();
+  const idle = Number(el?.getAttribute('idle-seconds')) || 780;
+  const timeout = Number(el?.getAttribute('timeout-seconds')) || 900;
+  return { idle, timeout };
+}
+
+/** A tick step (seconds) that leaves at least `minPx` between labels. */
+function tickStep(windowMs, plotWidth, minPx = 72) {
+  for (const s of [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200]) {
+    if (((s * 1000) / windowMs) * plotWidth >= minPx) return s;
+  }
+  return 14400;
+}
+
+function tickLabel(offsetS) {
+  if (offsetS === 0) return 'now';
+  const sign = offsetS < 0 ? '−' : '+';
+  const a = Math.abs(offsetS);
+  if (a < 60) return `${sign}${a} s`;
+  if (a % 60 === 0) return `${sign}${a / 60} min`;
+  return `${sign}${Math.floor(a / 60)}:${String(a % 60).padStart(2, '0')}`;
+}
+
+let paused = false;
+let lastSummaryAt = 0;
+
+function drawTimeline(now = Date.now()) {
+  const box = byId('timeline');
+  if (!box || paused) return;
+  const width = Math.round(box.clientWidth);
+  if (width < 120) return;
+  const narrow = width < 520;
+  const limits = currentLimits();
+  const idleMs = limits.idle * 1000;
+  const timeoutMs = limits.timeout * 1000;
+  // The window: now sits at 60 %; the 40 % ahead always holds the end.
+  const windowMs = Math.max(150_000, 2.6 * timeoutMs);
+  const from = now - 0.6 * windowMs;
+  const to = now + 0.4 * windowMs;
+
+  const x0 = narrow ? 58 : 112;
+  const x1 = width - 8;
+  const x = (t) => x0 + ((t - from) / windowMs) * (x1 - x0);
+  const clampX = (t) => Math.min(x1, Math.max(x0, x(t)));
+
+  const top = 18;
+  const idleTop = top;
+  const idleH = 46;
+  const idleBase = idleTop + idleH;
+  const localY = idleBase + 7;
+  const localH = 12;
+  const callsY = localY + localH + 7;
+  const callsH = 16;
+  const eventsY = callsY + callsH + 7;
+  const eventsH = 18;
+  const axisY = eventsY + eventsH + 4;
+  const height = axisY + 17;
+  const yIdle = (ms) => idleBase - (Math.min(Math.max(ms, 0), timeoutMs) / timeoutMs) * (idleH - 2);
+
+  const root = svg('svg', {
+    width,
+    height,
+    viewBox: `0 0 ${width} ${height}`,
+    class: 'timeline-svg',
+    focusable: 'false',
+  });
+
+  // Lanes and their names.
+  const lanes = [
+    [idleTop, idleH, narrow ? 'Server' : 'Server idle'],
+    [localY, localH, narrow ? 'Page' : 'This page'],
+    [callsY, callsH, narrow ? 'Calls' : 'Server calls'],
+    [eventsY, eventsH, 'Element'],
+  ];
+  for (const [y, h, name] of lanes) {
+    svg('rect', { x: x0, y, width: x1 - x0, height: h, rx: 4, class: 'lane' }, root);
+    svgText(root, x0 - 10, y + h / 2 + 4, name, 'lane-name', 'end');
+  }
+
+  // The warning period the element plans (a faint band across every lane).
+  const plan = elementPlan(now);
+  if (plan && plan.end > from && plan.warn < to) {
+    svg('rect', { x: clampX(plan.warn), y: top, width: clampX(plan.end) - clampX(plan.warn), height: axisY - top, class: 'warn-band' }, root);
+  }
+
+  // Server idle lane: the thresholds, then the idle clock (a saw tooth:
+  // it climbs while the server sees nothing, drops to 0 on activity).
+  svg('rect', { x: x0, y: yIdle(timeoutMs), width: x1 - x0, height: yIdle(idleMs) - yIdle(timeoutMs), class: 'zone-warn' }, root);
+  svg('line', { x1: x0, x2: x1, y1: yIdle(idleMs), y2: yIdle(idleMs), class: 'threshold threshold-warn' }, root);
+  svg('line', { x1: x0, x2: x1, y1: yIdle(timeoutMs), y2: yIdle(timeoutMs), class: 'threshold threshold-end' }, root);
+  if (!narrow) {
+    svgText(root, x1 - 4, yIdle(idleMs) - 3, `warns at ${limits.idle} s idle`, 'threshold-label', 'end');
+    svgText(root, x1 - 4, yIdle(timeoutMs) + 10, `ends at ${limits.timeout} s`, 'threshold-label', 'end');
+  }
+
+  const expired = latest?.phase === 'EXPIRED';
+  const acts = serverActivity.filter((t) => t <= now);
+  let firstIndex = acts.findLastIndex((t) => t <= from);
+  if (firstIndex < 0) firstIndex = 0;
+  const points = [];
+  for (let i = firstIndex; i < acts.length; i++) {
+    const a = acts[i];
+    const segStart = Math.max(a, from);
+    const segEnd = Math.min(acts[i + 1] ?? now, now);
+    if (segEnd < segStart) continue;
+    if (points.length === 0 && a >= from) points.push([x(segStart), idleBase]);
+    points.push([x(segStart), yIdle(segStart - a)]);
+    points.push([x(segEnd), yIdle(segEnd - a)]);
+    if (i + 1 < acts.length) points.push([x(segEnd), idleBase]);
+  }
+  if (points.length) {
+    const d = points.map(([px, py], i) => `${i ? 'L' : 'M'}${px.toFixed(1)} ${py.toFixed(1)}`).join(' ');
+    const lastX = points[points.length - 1][0];
+    svg('path', { d: `${d} L${lastX.toFixed(1)} ${idleBase} L${points[0][0].toFixed(1)} ${idleBase} Z`, class: 'idle-area' }, root);
+    svg('path', { d, class: 'idle-line' }, root);
+    // Where the server's clock goes if nothing happens (dotted).
+    const a = acts[acts.length - 1];
+    if (!expired && a !== undefined) {
+      const stop = Math.min(a + timeoutMs, to);
+      if (stop > now) {
+        svg('line', { x1: x(now), y1: yIdle(now - a), x2: x(stop), y2: yIdle(stop - a), class: 'idle-projection' }, root);
+      }
+    }
+  }
+
+  // This page's own activity.
+  for (const [s, e] of localSpans) {
+    if (e < from || s > to) continue;
+    const sx = clampX(s);
+    const w = Math.max(3, clampX(e) - sx);
+    withTitle(svg('rect', { x: sx, y: localY + 2, width: w, height: localH - 4, rx: 2, class: 'local-span' }, root), `activity on this page ${clock(s)}–${clock(e)}`);
+  }
+
+  // Server calls: status hollow (passive), keepalive round, app requests square.
+  const cy = callsY + callsH / 2;
+  for (const c of calls) {
+    if (c.t < from || c.t > to) continue;
+    const cx = x(c.t);
+    const cls = `call call-${c.kind}${c.counted ? ' counted' : ''}${c.failed ? ' failed' : ''}`;
+    const shape =
+      c.kind === 'status' || c.kind === 'keepalive'
+        ? svg('circle', { cx, cy, r: 5, class: cls }, root)
+        : svg('rect', { x: cx - 4.5, y: cy - 4.5, width: 9, height: 9, rx: 1.5, class: cls }, root);
+    withTitle(shape, c.text);
+  }
+
+  // Element events, labelled where there is room (the latest first: a label
+  // goes right of its mark, else left, else it is left out; the title stays).
+  const ey = eventsY + eventsH / 2;
+  let limit = x1;
+  const shown = elementEvents.filter((ev) => ev.t >= from && ev.t <= to);
+  for (let i = shown.length - 1; i >= 0; i--) {
+    const ev = shown[i];
+    const ex = x(ev.t);
+    const before = i > 0 ? x(shown[i - 1].t) + 8 : x0;
+    const g = withTitle(svg('g', { class: `event event-${ev.name}` }, root), ev.text);
+    svg('path', { d: `M${ex.toFixed(1)} ${ey - 6} l6 6 l-6 6 l-6 -6 Z`, class: 'event-mark' }, g);
+    const w = ev.name.length * 6.6;
+    if (ex + 9 + w < limit - 4) {
+      svgText(g, ex + 9, ey + 4, ev.name, 'event-label');
+    } else if (ex - 9 - w > before && ex - 9 < limit - 4) {
+      svgText(g, ex - 9, ey + 4, ev.name, 'event-label', 'end');
+      limit = ex - 9 - w;
+      continue;
+    }
+    limit = Math.min(limit, ex - 7);
+  }
+
+  // Vertical marks: the session start, the absolute lifetime, warn, end, now.
+  const vmark = (t, cls, label, anchor = 'middle') => {
+    if (t < from || t > to) return;
+    const vx = x(t);
+    svg('line', { x1: vx, x2: vx, y1: top - 4, y2: axisY, class: `vmark ${cls}` }, root);
+    if (label) svgText(root, vx, top - 6, label, `vmark-label ${cls}`, anchor);
+  };
+  if (sessionStart !== null) vmark(sessionStart, 'vmark-start', narrow ? '' : 'signed in');
+  if (lifetimeEnd !== null) vmark(lifetimeEnd, 'vmark-lifetime', 'lifetime');
+  if (plan) {
+    const close = x(plan.end) - x(plan.warn) < 48;
+    vmark(plan.warn, 'vmark-warn', 'warn', close ? 'end' : 'middle');
+    vmark(plan.end, 'vmark-end', 'end', close ? 'start' : 'middle');
+  }
+  vmark(now, 'vmark-now', '');
+
+  // Axis: ticks relative to now, so the labels stay put while time flows.
+  svg('line', { x1: x0, x2: x1, y1: axisY, y2: axisY, class: 'axis' }, root);
+  const step = tickStep(windowMs, x1 - x0);
+  for (let k = Math.ceil((from - now) / 1000 / step); k * step * 1000 <= to - now; k++) {
+    const tx = x(now + k * step * 1000);
+    if (tx < x0 + 8 || tx > x1 - 8) continue;
+    svg('line', { x1: tx, x2: tx, y1: axisY, y2: axisY + 4, class: 'axis' }, root);
+    svgText(root, tx, axisY + 14, tickLabel(k * step), k === 0 ? 'tick-label tick-now' : 'tick-label', 'middle');
+  }
+
+  box.replaceChildren(root);
+
+  if (now - lastSummaryAt >= 1000 || now < lastSummaryAt) {
+    lastSummaryAt = now;
+    summarize(now, plan, from);
+  }
+}
+
+/** The text alternative of the timeline (not a live region: read on demand). */
+function summarize(now, plan, from) {
+  const out = byId('timeline-summary');
+  if (!out) return;
+  const parts = [];
+  const limits = currentLimits();
+  if (latest && latest.phase !== 'EXPIRED') {
+    const idleMs = latest.idleMs + (performance.now() - receivedAt);
+    parts.push(`Server idle clock: ${span(Math.floor(idleMs / 1000) * 1000)} (it warns at ${limits.idle} s, ends at ${limits.timeout} s).`);
+  } else if (latest) {
+    parts.push('The server has no session any more.');
+  }
+  const lastLocal = localSpans[localSpans.length - 1]?.[1];
+  parts.push(lastLocal === undefined ? 'No activity on this page yet.' : `Last activity on this page ${span(now - lastLocal)} ago.`);
+  if (plan?.state === 'expired') parts.push('The element ended the session.');
+  else if (plan?.state === 'warning') parts.push(`The warning is open: the session ends in ${span(plan.end - now)}.`);
+  else if (plan) parts.push(`The element plans the warning in ${span(plan.warn - now)} and the end in ${span(plan.end - now)}.`);
+  const seen = calls.filter((c) => c.t >= from && c.t <= now);
+  const count = (kind) => seen.filter((c) => c.kind === kind).length;
+  parts.push(
+    `Server calls in view: ${seen.length} (${count('status')} status, ${count('keepalive')} keepalive, ${count('app') + count('page')} page or app requests).`,
+  );
+  out.textContent = parts.join(' ');
+}
+
+function wireTimeline() {
+  for (const type of LOCAL_ACTIVITY_EVENTS) {
+    window.addEventListener(type, noteLocalActivity, { capture: true, passive: true });
+  }
+  const pause = byId('timeline-pause');
+  pause?.addEventListener('click', () => {
+    paused = !paused;
+    pause.setAttribute('aria-pressed', String(paused));
+    pause.textContent = paused ? 'Resume' : 'Pause';
+    if (!paused) drawTimeline();
+  });
+  const summary = byId('timeline-summary');
+  if (summary) summary.textContent = 'Waiting for the live stream…';
+}
+
+// ------------------------------------------------------------------ stream
+
 function connect() {
   const note = byId('stream-state');
   if (typeof EventSource !== 'function') {
@@ -134,14 +551,24 @@ function connect() {
     const hello = JSON.parse(e.data);
     const list = byId('request-log');
     if (list) list.replaceChildren();
-    for (const entry of hello.recent ?? []) logRequest(entry);
+    // The offset first, so the earlier requests land at the right place.
+    if (hello.state?.now) serverOffset = hello.state.now - Date.now();
+    // After a reconnect, only what the timeline has not seen yet.
+    const known = lastCallServerT;
+    for (const entry of hello.recent ?? []) {
+      logRequest(entry);
+      if (entry.t > known) noteCall(entry);
+    }
     setState(hello.state);
+    drawTimeline();
   });
   source.addEventListener('state', (e) => setState(JSON.parse(e.data)));
   source.addEventListener('request', (e) => {
     const entry = JSON.parse(e.data);
     logRequest(entry);
     if (entry.state) setState(entry.state);
+    noteCall(entry);
+    drawTimeline();
   });
   source.addEventListener('error', () => {
     if (!note) return;
@@ -161,22 +588,29 @@ function listenToElement() {
       } catch {
         detail = String(event.detail);
       }
+      const t = Date.now();
+      const short = name.replace('session-timeout-', '');
       // Read defaultPrevented after the other listeners had their turn.
       queueMicrotask(() => {
         addRow(
           'event-log',
           [
-            ['time', clock(Date.now())],
-            ['event', name.replace('session-timeout-', '')],
+            ['time', clock(t)],
+            ['event', short],
             ['detail', detail],
             ['what', event.defaultPrevented ? '(prevented)' : ''],
           ],
-          name.replace('session-timeout-', ''),
+          short,
         );
+        elementEvents.push({ t, name: short, text: `${clock(t)} ${short} ${detail}${event.defaultPrevented ? ' (prevented)' : ''}` });
+        bounded(elementEvents);
+        drawTimeline();
       });
     });
   }
 }
+
+// ------------------------------------------------------------------ controls
 
 function wireAppRequest() {
   const button = byId('app-request');
@@ -204,10 +638,79 @@ function wireAppRequest() {
   });
 }
 
+/**
+ * The limits form: posts to /demo/limits (the server keeps them for this
+ * session), then tells the element. The server's limits win in the element,
+ * so after the new attributes it asks the server once (check(), a passive
+ * status request) and adopts what the server now reports.
+ */
+function wireLimits() {
+  const form = byId('limits-form');
+  const out = byId('limits-result');
+  if (!form || !out) return;
+  const say = (text, isError = false) => {
+    out.replaceChildren();
+    const part = document.createElement('span');
+    if (isError) part.className = 'error-text';
+    part.textContent = text;
+    out.append(part);
+  };
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = new URLSearchParams();
+    const submitter = event.submitter;
+    if (submitter?.name === 'preset') {
+      body.set('preset', submitter.value);
+    } else {
+      body.set('idleSeconds', form.elements.idleSeconds.value.trim());
+      body.set('timeoutSeconds', form.elements.timeoutSeconds.value.trim());
+    }
+    say('Saving…');
+    let res;
+    let answer;
+    try {
+      res = await fetch(form.action, {
+        method: 'POST',
+        credentials: 'same-origin',
+        cache: 'no-store',
+        headers: { Accept: 'application/json', 'X-CSRFToken': csrfToken() },
+        body,
+      });
+      answer = await res.json().catch(() => ({}));
+    } catch {
+      say('The request failed (network error).', true);
+      return;
+    }
+    if (res.status === 400) return say(answer.message ?? 'Those limits are not valid.', true);
+    if (res.status === 401) return say('The session is over: sign in again.', true);
+    if (res.status === 403) return say('The form had expired: reload the page.', true);
+    if (res.status !== 200) return say(`The server answered ${res.status}.`, true);
+    const { idleSeconds, timeoutSeconds } = answer;
+    form.elements.idleSeconds.value = String(idleSeconds);
+    form.elements.timeoutSeconds.value = String(timeoutSeconds);
+    showLimits(idleSeconds, timeoutSeconds);
+    const el = element();
+    if (el) {
+      el.setAttribute('idle-seconds', String(idleSeconds));
+      el.setAttribute('timeout-seconds', String(timeoutSeconds));
+      steadyEnd = null;
+      el.check?.().catch?.(() => {});
+    }
+    say(
+      `${answer.isDefault ? 'Back to the server’s defaults' : 'For this session'}: a warning after ${durationWords(idleSeconds)}, ` +
+        `signed out after ${durationWords(timeoutSeconds)} without activity.`,
+    );
+  });
+}
+
 listenToElement();
 wireAppRequest();
+wireLimits();
+wireTimeline();
 connect();
-// Only redraws from the last push: no requests.
+// Redraws from what is already known: no requests.
 setInterval(() => {
-  if (document.visibilityState === 'visible') render();
-}, 250);
+  if (document.visibilityState !== 'visible') return;
+  render();
+  drawTimeline();
+}, REDRAW_MS);

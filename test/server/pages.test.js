@@ -74,6 +74,59 @@ test('the protected page has the element with the configured limits, the CSRF me
   assert.match(text, /<form method="post" action="\/logout"/);
 });
 
+test('the protected page has the live timeline (hidden from assistive technology, with a text summary) and the limits form', async (t) => {
+  const { client } = await demo(t, { idleSeconds: 20, timeoutSeconds: 50 });
+  const token = await client.login();
+  const { text } = await client.get('/');
+  assert.match(text, /<div id="timeline" class="timeline" aria-hidden="true"><\/div>/);
+  assert.match(text, /<figcaption id="timeline-summary"[^>]*>[^<]+<\/figcaption>/, 'a text alternative');
+  assert.match(text, /<button type="button" id="timeline-pause"[^>]*aria-pressed="false">Pause<\/button>/, 'the moving picture can be paused');
+  const form = /<form id="limits-form" method="post" action="\/demo\/limits"[^>]*>([\s\S]*?)<\/form>/.exec(text)?.[1];
+  assert.ok(form, 'limits form present, posting to /demo/limits');
+  assert.ok(form.includes(`<input type="hidden" name="_csrf" value="${token}">`), 'with the CSRF token');
+  for (const [value, label] of [
+    ['10,25', '10 s / 25 s'],
+    ['20,50', '20 s / 50 s (default)'],
+    ['780,900', '13 min / 15 min'],
+  ]) {
+    assert.match(form, new RegExp(`<button type="submit" name="preset" value="${value}" aria-pressed="(true|false)">${label.replace(/[()]/g, '\\$&')}</button>`));
+  }
+  assert.match(form, /<button[^>]*value="20,50" aria-pressed="true"/, 'the current limits are pressed');
+  assert.match(form, /<label for="limit-idle">/);
+  assert.match(form, /<input id="limit-idle" name="idleSeconds" type="number"[^>]* value="20">/);
+  assert.match(form, /<input id="limit-timeout" name="timeoutSeconds" type="number"[^>]* value="50">/);
+});
+
+test('the protected page renders this session’s limits: element attributes, text, facts and form; other sessions keep the defaults', async (t) => {
+  const { url, client } = await demo(t, { idleSeconds: 20, timeoutSeconds: 50 });
+  const token = await client.login();
+  const set = await client.post('/demo/limits', { json: { idleSeconds: 780, timeoutSeconds: 900 }, headers: { 'x-csrftoken': token } });
+  assert.equal(set.status, 200);
+  const page = await client.get('/');
+  assert.equal(page.status, 200);
+  assertSecurityHeaders(page, '/ with an override');
+  assertNoInlineCode(page.text, '/ with an override');
+  const el = /<session-timeout-dialog ([^>]*)>/.exec(page.text)?.[1];
+  assert.ok(el.includes('idle-seconds="780"'), el);
+  assert.ok(el.includes('timeout-seconds="900"'), el);
+  assert.match(page.text, /After <strong id="idle-text">13 minutes<\/strong> without activity you get a warning; after\s+<strong id="timeout-text">15 minutes<\/strong>/);
+  assert.match(page.text, /<dd id="server-limits"[^>]*>warn 780 s · end 900 s<\/dd>/);
+  assert.match(page.text, /value="780,900" aria-pressed="true"/);
+  assert.match(page.text, /value="20,50" aria-pressed="false"/);
+  assert.match(page.text, /id="limit-idle"[^>]* value="780"/);
+
+  const other = new Client(url);
+  await other.login('bob');
+  const theirs = /<session-timeout-dialog ([^>]*)>/.exec((await other.get('/')).text)?.[1];
+  assert.ok(theirs.includes('idle-seconds="20"') && theirs.includes('timeout-seconds="50"'), theirs);
+
+  const bad = await client.post('/demo/limits', { form: { _csrf: token, idleSeconds: '50', timeoutSeconds: '40' } });
+  assert.equal(bad.status, 400);
+  assertSecurityHeaders(bad, 'limits form error page');
+  assertNoInlineCode(bad.text, 'limits form error page');
+  assert.ok(bad.text.includes('idle-seconds="780"'), 'the error page still shows the current limits');
+});
+
 test('anonymous visitors are sent to /login?next=… and come back after signing in; next cannot leave the site', async (t) => {
   const { client } = await demo(t);
   const r = await client.get('/');
