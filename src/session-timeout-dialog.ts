@@ -259,7 +259,8 @@ export class SessionTimeoutDialog extends LitElement {
     // (https://www.w3.org/WAI/ARIA/apg/patterns/dialog-modal/): initial focus
     // goes to the element that is least destructive and most likely to be
     // used: "Stay signed in" (autofocus). Without it (an absolute end), "Sign out"; without both,
-    // the first focusable element, the heading (tabindex -1).
+    // the heading (tabindex -1, autofocus: Firefox focuses the <dialog> itself
+    // when nothing in it has autofocus).
     // Screen readers get the built-in message from #spoken, on a calmer
     // cadence (the message is aria-hidden); a slotted message is read as is.
     // The error hides while retrying: a retry that fails again inserts a new
@@ -276,8 +277,9 @@ export class SessionTimeoutDialog extends LitElement {
         aria-describedby=${slotted ? 'message spoken' : 'spoken'}
         @cancel=${this.onCancel}
         @close=${this.onClose}
+        @keydown=${this.onKeydown}
       >
-        <h2 part="heading" id="heading" tabindex="-1"><slot name="heading">${t.heading}</slot></h2>
+        <h2 part="heading" id="heading" tabindex="-1" ?autofocus=${absolute && !signout}><slot name="heading">${t.heading}</slot></h2>
         <p part="message" id="message" aria-hidden=${slotted ? nothing : 'true'}>
           <slot name="message" @slotchange=${this.onMessageSlot}>${slotted ? nothing : [before, countdown, after]}</slot>
         </p>
@@ -350,6 +352,26 @@ export class SessionTimeoutDialog extends LitElement {
     }
   };
 
+  /**
+   * Tab from the last control goes to the first, Shift+Tab from the first to
+   * the last (WAI-ARIA APG modal dialog). Without it, Firefox (153 ESR)
+   * brings focus back from the browser's toolbar to the *last* control of a
+   * modal dialog in a shadow root, so Tab alone never reaches "Stay signed in"
+   * again. The key is also known by `code`: WebKitGTK (2.50) reports
+   * Shift+Tab's keydown as `key: 'Unidentified'`, `code: 'Tab'`.
+   */
+  private onKeydown = (event: KeyboardEvent): void => {
+    if ((event.key !== 'Tab' && event.code !== 'Tab') || event.altKey || event.ctrlKey || event.metaKey) return;
+    const controls = tabbables(this.dialog);
+    const current = deepActiveElement();
+    const to = event.shiftKey
+      ? current === controls[0] && controls.at(-1)
+      : current === controls.at(-1) && controls[0];
+    if (!to) return;
+    event.preventDefault();
+    to.focus();
+  };
+
   /** Escape means "Stay signed in": the dialog never closes with time running out unseen. */
   private onCancel = (event: Event): void => {
     event.preventDefault();
@@ -389,6 +411,25 @@ function deepActiveElement(): HTMLElement | null {
   let el = document.activeElement;
   while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
   return el instanceof HTMLElement ? el : null;
+}
+
+/**
+ * Elements of `root` that Tab reaches, in the order it reaches them (flat
+ * tree: slotted content, or the slot's fallback, and open shadow roots).
+ */
+function tabbables(root: Element): HTMLElement[] {
+  const found: HTMLElement[] = [];
+  const visit = (el: Element): void => {
+    const visible = typeof el.checkVisibility !== 'function' || el.checkVisibility();
+    if (el instanceof HTMLElement && el.tabIndex >= 0 && !el.matches(':disabled') && visible) found.push(el);
+    const children =
+      el instanceof HTMLSlotElement && el.assignedNodes().length
+        ? el.assignedElements({ flatten: true })
+        : [...(el.shadowRoot ?? el).children];
+    children.forEach(visit);
+  };
+  [...root.children].forEach(visit);
+  return found;
 }
 
 declare global {

@@ -9,6 +9,7 @@ import type { TemplateResult } from 'lit';
 import '../../src/index.js';
 import { messages } from '../../src/i18n/index.js';
 import type { SessionTimeoutDialog } from '../../src/session-timeout-dialog.js';
+import { canEmulateMedia, engine, frameViewport } from '../helpers/engine.js';
 import { singleTab, type FakeEnv } from '../helpers/fake-env.js';
 
 const LANGS = ['en', 'cy', 'de', 'fr', 'es', 'nl', 'pl', 'pt', 'it', 'sv', 'ja', 'ar'];
@@ -35,7 +36,8 @@ const dialogOf = (el: SessionTimeoutDialog) => el.shadowRoot!.querySelector('dia
 /** The flat-tree text of a node: slotted content, else the slot's fallback. */
 function flat(n: Node): string {
   if (n.nodeType === Node.TEXT_NODE) return n.textContent!;
-  const children = n instanceof HTMLSlotElement ? n.assignedNodes({ flatten: true }) : [...n.childNodes];
+  // By name, not instanceof: in WebKit the 320 px tests run in an iframe (another realm).
+  const children = n.nodeName === 'SLOT' ? (n as HTMLSlotElement).assignedNodes({ flatten: true }) : [...n.childNodes];
   return children.map(flat).join('');
 }
 /** What a person sees in an element (slotted content included). */
@@ -180,7 +182,12 @@ describe('customisation', () => {
       expect(luminance(dialog.color)).to.be.above(200);
     });
 
-    it('has no animation or transition with reduced motion', async () => {
+    it('has no animation or transition with reduced motion', async function () {
+      // Skipped outside Chromium: emulateMedia needs the Chrome DevTools
+      // Protocol; Firefox over WebDriver BiDi and WebKit over WebDriver classic
+      // cannot emulate prefers-reduced-motion (the styles have no animation or
+      // transition at all, in any engine).
+      if (!canEmulateMedia) this.skip();
       await emulateMedia({ reducedMotion: 'reduce' });
       try {
         const env = singleTab();
@@ -198,14 +205,46 @@ describe('customisation', () => {
   });
 
   describe('a 320 CSS px wide viewport (400 % zoom)', () => {
-    afterEach(() => setViewport({ width: 800, height: 600 }));
+    let frame: HTMLIFrameElement | undefined;
+    afterEach(async () => {
+      if (frame) {
+        frame.remove();
+        frame = undefined;
+      } else {
+        await setViewport({ width: 800, height: 600 });
+      }
+    });
+
+    /**
+     * The element in a 320 × 256 CSS px viewport (1280 × 1024 at 400 %): the
+     * page's own viewport in Chromium and Firefox; in WebKit, whose WebDriver
+     * cannot size the viewport and whose MiniBrowser window stays wider than
+     * 320 px (its toolbar), an iframe of that size (see frameViewport).
+     */
+    async function mountIn320(env: FakeEnv, lang: string): Promise<SessionTimeoutDialog> {
+      const size = { width: 320, height: 256 };
+      if (engine !== 'webkit') {
+        await setViewport(size);
+        return mount(env, '', lang);
+      }
+      const framed = await frameViewport(size);
+      frame = framed.frame;
+      const wrapper = framed.doc.createElement('div');
+      wrapper.lang = lang;
+      const el = framed.doc.createElement('session-timeout-dialog') as SessionTimeoutDialog;
+      el.environment = env;
+      for (const [name, value] of [['notice', ''], ['no-tab-sync', ''], ['signout-url', '/logout'],
+        ['idle-seconds', '60'], ['timeout-seconds', '180']]) el.setAttribute(name!, value!);
+      wrapper.append(el);
+      framed.doc.body.append(wrapper);
+      await el.updateComplete;
+      return el;
+    }
 
     for (const lang of LANGS) {
       it(`fits without horizontal scrolling in ${lang}`, async () => {
-        // 1280 × 1024 at 400 % is 320 × 256 CSS px.
-        await setViewport({ width: 320, height: 256 });
         const env = singleTab();
-        const el = await mount(env, '', lang);
+        const el = await mountIn320(env, lang);
         el.keepaliveUrl = '/session/keepalive';
         env.respond = () => Promise.reject(new TypeError('Failed to fetch'));
         await openWarning(env, el);
