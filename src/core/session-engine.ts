@@ -62,6 +62,8 @@ export interface EngineConfig {
 
 /** Keep this many of our own keepalives to recognise them in a later status. */
 const OWN_CALLS_KEPT = 8;
+/** idleTime is floored to whole seconds. */
+const IDLE_TIME_ROUNDING_MS = 1000;
 /** Slack when matching a status answer with one of our own keepalives (SPEC §3.1: 1 s plus the round trip). */
 const OWN_CALL_SLACK_MS = 1000;
 /** A start this soon after the page load is part of the load. */
@@ -356,7 +358,8 @@ export class SessionEngine {
         if (this.fallbackTimer === undefined) this.armFallback();
         return;
       }
-      if (this.tabs && this.polledFor !== key) {
+      // Alone (no other tab ever heard from), there is nobody to poll.
+      if (this.tabs?.peers && this.polledFor !== key) {
         this.polledFor = key;
         this.tabs.post({ type: 'poll' });
         this.timer = this.env.setTimeout(() => this.evaluate(false), this.tabs.graceMs);
@@ -448,6 +451,13 @@ export class SessionEngine {
       this.expire(true);
       return;
     }
+    if (op === 'keepalive') {
+      // Our own request, whatever the answer: a server may count even one it
+      // rejects (Django's timeout middleware runs before the CSRF check), and
+      // a later status showing it is not the person's activity (SPEC §3.1).
+      this.ownCalls.push([sent, received]);
+      if (this.ownCalls.length > OWN_CALLS_KEPT) this.ownCalls.shift();
+    }
     if (result.kind === 'error') {
       this.host.error({ operation: op, ...(result.status ? { status: result.status } : {}), message: result.message });
       if (!retry) return;
@@ -469,11 +479,13 @@ export class SessionEngine {
     this.facts.serverSeenAt = seenAt;
     if (result.expiresIn !== undefined) this.facts.absoluteEndAt = sent + result.expiresIn * 1000;
     if (op === 'keepalive') {
-      this.ownCalls.push([sent, received]);
-      if (this.ownCalls.length > OWN_CALLS_KEPT) this.ownCalls.shift();
       // django-session-security merges the idle time we reported: its answer
-      // is the person's activity, never only ours.
-      if (this.client.options.protocol === 'django-session-security') this.noteServerActivity(seenAt);
+      // is the person's activity, never only ours. Not noteServerActivity():
+      // the caller (extend(), keepaliveForActivity()) ends a warning itself,
+      // with its own source.
+      if (this.client.options.protocol === 'django-session-security' && seenAt > this.facts.serverActivityAt) {
+        this.facts.serverActivityAt = seenAt;
+      }
     } else if (!this.isOwn(seenAt, received - sent)) {
       this.noteServerActivity(seenAt);
     }
@@ -481,7 +493,11 @@ export class SessionEngine {
   }
 
   private noteServerActivity(at: number): void {
-    if (at <= this.facts.serverActivityAt) return;
+    // idleTime is whole seconds, rounded down: `sent − idleTime` lies up to a
+    // second after the request the server really saw. Within that second of
+    // what we know already it is the same activity (the page load, usually),
+    // not news worth a second status call.
+    if (at <= this.deadlines.personAt + IDLE_TIME_ROUNDING_MS) return;
     const before = this.deadlines.warnAt;
     this.facts.serverActivityAt = at;
     // Activity the element did not cause, seen while warning: the person (or

@@ -79,6 +79,8 @@ export class TabSync {
   leader = false;
   /** The leader waits this long for other tabs' activity before it warns. */
   readonly graceMs = 250;
+  /** Another tab of this session has been heard: deciding needs a poll round first. */
+  peers = false;
   /** A follower waits this long for the leader's word before deciding alone (leader frozen). */
   readonly fallbackMs = 7000;
   /** Spread of the followers' fallback, so the first to act is heard by the others. */
@@ -97,7 +99,9 @@ export class TabSync {
 
   private readonly listener = (event: MessageEvent): void => {
     const data: unknown = event.data;
-    if (wellFormed(data, this.env.now())) this.onMessage?.(data);
+    if (!wellFormed(data, this.env.now())) return;
+    this.peers = true;
+    this.onMessage?.(data);
   };
 
   start(onMessage: (message: TabMessage) => void, onLeader: () => void): void {

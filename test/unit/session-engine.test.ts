@@ -567,3 +567,70 @@ describe('session-engine: stop', () => {
     expect(t.host.warns).to.have.length(0);
   });
 });
+
+describe('session-engine: what the e2e tests against real servers taught', () => {
+  it('does not take a rejected keepalive the server still counted for the person (Django counts before CSRF)', async () => {
+    const t = single();
+    await at(t, IDLE * S);
+    expect(t.engine.phase).to.equal('warning');
+    // The keepalive is refused (403) but the server's timeout middleware has
+    // already recorded it as the session's last request.
+    t.env.respond = (call) => {
+      if (call.url.startsWith('/session/keepalive')) {
+        t.server.lastSeen = t.env.now();
+        return new Response('<h1>403 Forbidden</h1>', { status: 403, headers: { 'Content-Type': 'text/html' } });
+      }
+      return t.server.respond(call);
+    };
+    await at(t, IDLE * S + 10 * S);
+    expect(await t.engine.extend('user')).to.equal(false);
+    expect(t.host.errors.map((e) => e.status)).to.deep.equal([403]);
+    await at(t, TIMEOUT * S);
+    // The status at the deadline shows that keepalive as the last activity:
+    // it is ours, so the local deadline holds.
+    expect(t.host.expires).to.deep.equal([START + TIMEOUT * S]);
+  });
+
+  it('reports one extension, from the user, when "stay" is pressed with django-session-security', async () => {
+    const env = singleTab();
+    let lastSeen = env.now();
+    env.respond = (call) => {
+      const idleFor = Number(new URL(call.url, location.href).searchParams.get('idleFor'));
+      const idle = Math.floor((env.now() - lastSeen) / 1000);
+      const merged = Math.min(idle, idleFor);
+      lastSeen = env.now() - merged * 1000;
+      return json(merged);
+    };
+    const t = engineTab(env, { client: { protocol: 'django-session-security', statusUrl: '/ping/', keepaliveUrl: null } });
+    t.engine.start(engineConfig(IDLE, TIMEOUT), env.pageLoadedAt(), true);
+    await at(t, IDLE * S);
+    expect(t.engine.phase).to.equal('warning');
+    expect(await t.engine.extend('user')).to.equal(true);
+    expect(t.host.extends.map((e) => e.source)).to.deep.equal(['user']);
+    expect(t.engine.phase).to.equal('active');
+  });
+
+  it('needs one status call per warning even when the server saw the page load a little after navigation began', async () => {
+    const t = single();
+    // The page request reached the server 400 ms after navigation started,
+    // and idleTime is rounded down to whole seconds.
+    t.server.lastSeen = START + 400;
+    await at(t, IDLE * S);
+    expect(t.engine.phase).to.equal('warning');
+    expect(t.server.count('status')).to.equal(1);
+    await at(t, TIMEOUT * S + 2 * S);
+    expect(t.host.expires).to.have.length(1);
+    expect(t.server.count('status')).to.equal(2); // SPEC §9: at most 2 per warning cycle
+  });
+
+  it('asks the server at the deadline itself when no other tab was ever heard (no poll round)', async () => {
+    const env = singleTab();
+    const server = new FakeServer(env.browser, IDLE, TIMEOUT);
+    env.respond = server.respond;
+    const t = engineTab(env, { channel: 'alone' });
+    t.engine.start(engineConfig(IDLE, TIMEOUT), env.pageLoadedAt(), true);
+    await at(t, IDLE * S);
+    expect(server.calls.map((c) => c.at)).to.deep.equal([START + IDLE * S]);
+    expect(t.host.warns.map((w) => w.at)).to.deep.equal([START + IDLE * S]);
+  });
+});
