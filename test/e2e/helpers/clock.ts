@@ -1,0 +1,247 @@
+// One fake time for the browser and the server under test.
+//
+// The page runs on Playwright's fake clock (page.clock), paused: time moves
+// only when a test advances it. The server's test clock (POST /__test/clock,
+// spoken by the reference server, the Django mimics and the CDN test server)
+// is frozen and set, before each step, to the instant the page is about to
+// reach. Requests the page sends during a step thus meet a server that is at
+// most one step ahead, never behind (a server ahead reports a longer idle
+// time: it can never look like activity the page did not see).
+//
+// After each step the helper waits until the page's requests (fetches,
+// navigations) have been answered, so the next step starts from settled
+// facts. Nothing here waits real seconds.
+import type { APIRequestContext, Page, Request } from '@playwright/test';
+import { expect } from '@playwright/test';
+
+/** A whole-second instant far from today: nothing in the page may depend on the real date. */
+export const T0 = Date.UTC(2030, 0, 7, 9, 0, 0);
+
+export interface ClockOptions {
+  /** Origin of the server whose /__test/clock is driven; '' = the page's baseURL. */
+  server?: string;
+  /** Fake wall-clock instant where both clocks start (paused). */
+  start?: number;
+  /** Largest step of one advance (ms); requests sent during a step meet the server at the step's end. */
+  step?: number;
+  /** The request context that reaches the server (page.request by default). */
+  request?: APIRequestContext;
+}
+
+/** Requests that never end by design and must not hold a step open. */
+const LONG_LIVED = new Set(['eventsource', 'websocket']);
+/** An answered request whose body the page does not read counts as done this long (real ms) after the answer. */
+const ANSWERED_GRACE_MS = 300;
+
+export class Clocks {
+  /** The page's fake Date.now(). */
+  now: number;
+  /** Server time = page time + offset. */
+  private offset = 0;
+  /** Requests sent and not finished; the value is when (real ms) the server answered, if it did. */
+  private readonly inflight = new Map<Request, number | null>();
+  private readonly request: APIRequestContext;
+  private readonly server: string;
+  readonly start: number;
+  step: number;
+
+  private constructor(
+    readonly page: Page,
+    options: ClockOptions,
+  ) {
+    this.start = options.start ?? T0;
+    this.now = this.start;
+    this.server = options.server ?? '';
+    this.step = options.step ?? 500;
+    this.request = options.request ?? page.request;
+    page.on('request', (req) => {
+      const from = req.redirectedFrom();
+      if (from) this.inflight.delete(from);
+      if (!LONG_LIVED.has(req.resourceType())) this.inflight.set(req, null);
+    });
+    // A page that never reads a body (the demo's app request) gets no
+    // 'requestfinished': the answer itself is then enough, a moment later.
+    page.on('response', (res) => {
+      if (this.inflight.has(res.request())) this.inflight.set(res.request(), Date.now());
+    });
+    const done = (req: Request) => this.inflight.delete(req);
+    page.on('requestfinished', done);
+    page.on('requestfailed', done);
+  }
+
+  /**
+   * Install the page's fake clock (before any navigation), pause it at
+   * `start` and stop the server's clock at the same instant.
+   */
+  static async install(page: Page, options: ClockOptions = {}): Promise<Clocks> {
+    const clocks = new Clocks(page, options);
+    await page.addInitScript(countFetches);
+    // Installed a little earlier, then paused at `start`: a paused clock
+    // never moves by itself, in this page and in every page it navigates to.
+    await page.clock.install({ time: clocks.start - 60_000 });
+    await page.clock.pauseAt(clocks.start);
+    await clocks.setServer(clocks.start);
+    return clocks;
+  }
+
+  /** Milliseconds since `start` (the page load, in most tests). */
+  get elapsed(): number {
+    return this.now - this.start;
+  }
+
+  /** A server timestamp (its request log) as ms after `start` on the page's clock. */
+  sinceStart(serverTime: number): number {
+    return serverTime - this.offset - this.start;
+  }
+
+  /** The server's fake time. */
+  get serverNow(): number {
+    return this.now + this.offset;
+  }
+
+  private async setServer(t: number): Promise<void> {
+    const res = await this.request.post(`${this.server}/__test/clock`, { data: { set: t } });
+    expect(res.ok(), `POST ${this.server}/__test/clock {set}`).toBe(true);
+  }
+
+  /**
+   * Make the server's clock read, at every page instant, the time since the
+   * navigation started as the page sees it: as if the page request reached
+   * the server with no latency. Call it right after the first page load.
+   * (The page's own estimate of that instant is Date.now() − performance.now().)
+   */
+  async alignToPageLoad(): Promise<number> {
+    const navigationStart = await this.page.evaluate(() => Date.now() - performance.now());
+    // The server was frozen at `start` while it served the page.
+    this.offset = this.start - navigationStart;
+    await this.setServer(this.serverNow);
+    return navigationStart;
+  }
+
+  /**
+   * Move only the server's clock forward by `ms` (a server that jumped ahead,
+   * or time the page did not see): from now on the server reads `ms` later.
+   */
+  async jumpServer(ms: number): Promise<void> {
+    this.offset += ms;
+    await this.setServer(this.serverNow);
+  }
+
+  /** Advance both clocks by `ms`, in steps, settling the page's requests after each. */
+  async advance(ms: number, options: { step?: number } = {}): Promise<void> {
+    const step = options.step ?? this.step;
+    const target = this.now + ms;
+    while (this.now < target) {
+      const next = Math.min(target, this.now + step);
+      await this.setServer(next + this.offset);
+      try {
+        await this.page.clock.runFor(next - this.now);
+      } catch (error) {
+        // A timer that navigated the page (timeout-url, signout-url) takes the
+        // frame down in the middle of the run: the new page replays the same
+        // clock, so time is where it should be.
+        if (!isNavigationError(error)) throw error;
+      }
+      this.now = next;
+      await this.settle();
+    }
+  }
+
+  /** Advance both clocks to `ms` after `start`. */
+  async to(ms: number, options: { step?: number } = {}): Promise<void> {
+    if (ms < this.elapsed) throw new Error(`the clocks are at ${this.elapsed} ms, cannot go back to ${ms} ms`);
+    await this.advance(ms - this.elapsed, options);
+  }
+
+  /** Wait until every request the page sent has been answered and the page had a moment to read it. */
+  async settle(): Promise<void> {
+    const pending = () => {
+      for (const [req, answeredAt] of this.inflight) {
+        if (answeredAt !== null && Date.now() - answeredAt > ANSWERED_GRACE_MS) this.inflight.delete(req);
+      }
+      return this.inflight.size;
+    };
+    const inPage = async () => {
+      try {
+        return await this.page.evaluate(() => (window as unknown as { __e2ePendingFetches?: number }).__e2ePendingFetches ?? 0);
+      } catch (error) {
+        if (!isNavigationError(error)) throw error;
+        return 1; // a page is loading: look again
+      }
+    };
+    await expect
+      .poll(async () => (await inPage()) + pending(), {
+        message: `requests still in flight: ${[...this.inflight.keys()].map((r) => r.url()).join(', ')}`,
+        timeout: 15_000,
+        intervals: [10, 20, 50, 100],
+      })
+      .toBe(0);
+    // The body was read; the page's own reader resolves in the same turn or
+    // the next: one more round trip.
+    await inPage();
+  }
+}
+
+/**
+ * Counts the page's fetches until their answer (body included) has arrived,
+ * so a step ends only when the page has what the server said, and notes each
+ * one with the page's (fake) time it was sent. Transparent to the page: the
+ * same promise is returned.
+ */
+function countFetches(): void {
+  const w = window as unknown as { __e2ePendingFetches?: number; __e2eFetches: FetchRecord[]; fetch: typeof fetch };
+  if (w.__e2ePendingFetches !== undefined) return;
+  w.__e2ePendingFetches = 0;
+  w.__e2eFetches = [];
+  const original = w.fetch.bind(w);
+  w.fetch = function (...args: Parameters<typeof fetch>) {
+    const [input, init] = args;
+    const url = input instanceof Request ? input.url : String(input);
+    const record: FetchRecord = {
+      url: new URL(url, location.href).href,
+      method: (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase(),
+      t: Date.now(),
+      status: null,
+      body: null,
+    };
+    w.__e2eFetches.push(record);
+    w.__e2ePendingFetches!++;
+    let promise: Promise<Response>;
+    try {
+      promise = original(...args);
+    } catch (error) {
+      w.__e2ePendingFetches!--;
+      throw error;
+    }
+    promise
+      .then(async (response) => {
+        record.status = response.status;
+        record.body = await response.clone().text();
+      }, () => undefined)
+      .catch(() => undefined)
+      .finally(() => w.__e2ePendingFetches!--);
+    return promise;
+  } as typeof fetch;
+}
+
+/** A fetch the page made: when (its fake Date.now()), where, and what came back. */
+export interface FetchRecord {
+  url: string;
+  method: string;
+  t: number;
+  /** 0 for an opaque redirect (fetch with redirect: 'manual'); null while unanswered or failed. */
+  status: number | null;
+  body: string | null;
+}
+
+/** The fetches the current page made so far (a new page starts a new list). */
+export async function pageFetches(page: Page): Promise<FetchRecord[]> {
+  return page.evaluate(() => (window as unknown as { __e2eFetches?: FetchRecord[] }).__e2eFetches ?? []);
+}
+
+function isNavigationError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /Execution context was destroyed|navigat|Target (page, context or browser )?(has been )?closed|frame was detached|Frame has been detached/i.test(
+    message,
+  );
+}
