@@ -23,6 +23,16 @@ export interface ControllerHost extends ReactiveControllerHost, EventTarget {
 /** Page events after which the phase is derived again from the wall clock (SPEC §3.3). */
 const WAKE_EVENTS = ['visibilitychange', 'online', 'resume', 'focus'] as const;
 
+/**
+ * One element serves a page (one session, one set of timers). A second one
+ * says so and waits, inert; when the serving one leaves the DOM (an SPA
+ * swapping layouts may connect the new element before the old one goes),
+ * the first waiting one takes over.
+ */
+let serving: SessionController | null = null;
+const waiting = new Set<SessionController>();
+
+
 export class SessionController implements ReactiveController {
   engine: SessionEngine | null = null;
   config: Config | null = null;
@@ -56,6 +66,23 @@ export class SessionController implements ReactiveController {
   };
 
   hostConnected(): void {
+    // The serving element may have left the DOM in this same task (an SPA
+    // swapping layouts): its deferred stop has not run yet. Stop it now.
+    if (serving && serving !== this && !serving.host.isConnected) serving.stop();
+    if (serving && serving !== this) {
+      if (!waiting.has(this)) {
+        waiting.add(this);
+        console.error(
+          'session-timeout-dialog: another <session-timeout-dialog> already serves this page; this one stays inert until that one is removed.',
+        );
+      }
+      return;
+    }
+    serving = this;
+    waiting.delete(this);
+    // A newcomer (promoted, or swapped in by an SPA) starts afresh: the app
+    // removing the serving element is a route change, which is the person at
+    // work (CONTEXT #10: route changes must count as activity).
     const firstStart = !this.engine;
     this.configure();
     const engine = this.engine!;
@@ -73,7 +100,9 @@ export class SessionController implements ReactiveController {
   hostDisconnected(): void {
     // A move in the DOM reconnects in the same task: stop only if it stays out.
     queueMicrotask(() => {
-      if (!this.host.isConnected) this.stop();
+      if (this.host.isConnected) return;
+      waiting.delete(this);
+      this.stop();
     });
   }
 
@@ -92,21 +121,21 @@ export class SessionController implements ReactiveController {
     };
     const key = raw.noTabSync ? '' : raw.channel || channelName(location.origin, config.statusUrl);
     if (!this.engine || key !== this.channelKey) {
-      // The channel is part of the engine's identity: a new one starts a new engine.
-      if (this.engine) this.stop();
+      // The channel is part of the engine's identity: a new one starts a new
+      // engine, with the facts known so far, and keeps serving the page.
+      const wasStarted = this.started;
+      if (this.engine) this.stop(false);
       this.channelKey = key;
       this.client = new SessionClient(this.env.fetch, this.env, clientOptions);
       const tabs = key ? new TabSync(this.env, key) : null;
       const facts = this.engine?.facts;
       this.engine = new SessionEngine(this.env, this.client, this.tracker, this.host.engineHost, tabs);
       if (facts) this.engine.facts = facts;
-      if (this.host.isConnected && this.started) {
-        this.started = false;
-        this.hostConnected();
-      }
+      if (this.host.isConnected && wasStarted) this.hostConnected();
       return;
     }
     this.client!.options = clientOptions;
+    if (!this.started) return; // inert, or not connected yet
     this.tracker.start(document, config.activityEvents);
     this.engine.configure(this.engineConfig());
   }
@@ -137,7 +166,8 @@ export class SessionController implements ReactiveController {
     this.tick = undefined;
   }
 
-  stop(): void {
+  /** Release everything; `handOver` lets a waiting element serve the page. */
+  stop(handOver = true): void {
     this.started = false;
     this.stopTicking();
     this.tracker.stop();
@@ -146,5 +176,13 @@ export class SessionController implements ReactiveController {
     }
     window.removeEventListener('pageshow', this.onPageShow, this.wakeOptions);
     this.engine?.stop();
+    if (serving === this && handOver) {
+      serving = null;
+      const next = waiting.values().next().value;
+      if (next) {
+        waiting.delete(next);
+        next.hostConnected();
+      }
+    }
   }
 }
