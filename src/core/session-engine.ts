@@ -78,8 +78,6 @@ export class SessionEngine {
   serverLimits: Limits | null = null;
   /** The message of the last failed "stay signed in", shown in the dialog. */
   extendError: string | null = null;
-  /** Server calls made by this engine, by operation (the demo and the bench show them). */
-  readonly calls = { status: 0, keepalive: 0 };
 
   private config: EngineConfig | null = null;
   private timer: TimerHandle | undefined;
@@ -219,7 +217,6 @@ export class SessionEngine {
     this.absorbActivity();
     const sent = this.env.now();
     const idleFor = (sent - this.facts.localActivityAt) / 1000;
-    this.calls.status++;
     this.pendingCheck = this.client.status(idleFor, this.abort.signal).then((result) => {
       this.pendingCheck = null;
       if (!this.running) return;
@@ -247,7 +244,6 @@ export class SessionEngine {
     }
     if (this.pendingExtend) return this.pendingExtend;
     const sent = this.env.now();
-    this.calls.keepalive++;
     this.pendingExtend = this.client.keepalive(0, this.abort.signal).then((result) => {
       this.pendingExtend = null;
       if (!this.running) return false;
@@ -430,7 +426,6 @@ export class SessionEngine {
     if (this.pendingKeepalive) return this.pendingKeepalive;
     const sent = this.env.now();
     const idleFor = (sent - this.facts.localActivityAt) / 1000;
-    this.calls.keepalive++;
     this.pendingKeepalive = this.client.keepalive(idleFor, this.abort.signal).then((result) => {
       this.pendingKeepalive = null;
       if (!this.running) return false;
@@ -591,15 +586,5 @@ export class SessionEngine {
         `session-timeout-dialog: the warning comes ${(timeout - idle) / 1000} s before the end; WCAG 2.2 SC 2.2.1 asks for at least 20 s.`,
       );
     }
-  }
-
-  /** For debugging and the demo: when is the next wake-up planned. */
-  get retryAt(): number | null {
-    return this.retry?.at ?? null;
-  }
-
-  /** Used by the `remaining` tests and the countdown. */
-  get now(): number {
-    return this.env.now();
   }
 }
