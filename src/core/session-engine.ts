@@ -432,7 +432,9 @@ export class SessionEngine {
       this.apply(result, 'keepalive', sent, this.env.now());
       if (result.kind === 'ok') {
         this.tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits });
-        this.host.extended('activity');
+        // An answer that comes after the warning opened (a slow server) moved
+        // the server's clock, not the person: only the person ends a warning.
+        if (this.phase === 'active') this.host.extended('activity');
       }
       this.evaluate(true);
       return result.kind === 'ok';

@@ -633,3 +633,26 @@ describe('session-engine: what the e2e tests against real servers taught', () =>
     expect(t.host.warns.map((w) => w.at)).to.deep.equal([START + IDLE * S]);
   });
 });
+
+describe('session-engine: a slow silent keepalive', () => {
+  it('answered after the warning opened, does not report an extension (only the person ends a warning)', async () => {
+    const t = single();
+    await at(t, 2 * S);
+    t.tracker.report(); // activity the server has not seen: a keepalive is due at 300 s, the warning at 302 s
+    let release: (() => void) | null = null;
+    t.env.respond = (call) => {
+      if (!call.url.startsWith('/session/keepalive')) return t.server.respond(call);
+      // The server holds the answer (under the 5 s abort) until the test lets it go.
+      return new Promise<Response>((resolve) => (release = () => resolve(t.server.respond(call) as Response)));
+    };
+    await at(t, IDLE * S + 1 * S);
+    expect(release, 'the silent keepalive is in flight').to.not.equal(null);
+    await at(t, IDLE * S + 2 * S + 500);
+    expect(t.engine.phase).to.equal('warning');
+    release!();
+    await t.env.browser.advance(0);
+    expect(t.host.errors, 'answered, not aborted').to.deep.equal([]);
+    expect(t.engine.phase).to.equal('warning');
+    expect(t.host.extends).to.deep.equal([]);
+  });
+});
