@@ -32,6 +32,7 @@ import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
 import { sessionTimeout, errorHandler } from '../server/session-timeout.js';
+import { CLOCK_USAGE, createTestClock } from './test-clock.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PUBLIC_DIR = path.join(ROOT, 'demo', 'public');
@@ -190,10 +191,8 @@ export function createApp(options = {}) {
   // Test seam: the middleware's clock is the real one plus an offset that
   // only the /__test/clock hook (enabled explicitly) can move. Tests may also
   // freeze it, so that slow machines cannot shift whole-second answers.
-  let clockOffsetMs = 0;
-  /** @type {number | null} */
-  let frozenAt = null;
-  const now = () => (frozenAt ?? Date.now()) + clockOffsetMs;
+  const clock = createTestClock();
+  const now = clock.now;
 
   const st = sessionTimeout({
     idleSeconds: config.idleSeconds,
@@ -342,31 +341,11 @@ export function createApp(options = {}) {
       '\n[demo] !!! SESSION_TEST_HOOKS=1: test-only switches under /__test/ are ON (clock, faults, restart, log, login).\n' +
         '[demo] !!! Anyone who can reach this server can sign in as anyone and move its clock. Never use this in production.\n',
     );
-    const clockState = () => ({ now: now(), offset: clockOffsetMs, frozen: frozenAt !== null });
-    app.get('/__test/clock', (req, res) => res.json(clockState()));
+    app.get('/__test/clock', (req, res) => res.json(clock.state()));
     app.post('/__test/clock', json, (req, res) => {
-      const body = req.body ?? {};
-      const finite = (v) => typeof v === 'number' && Number.isFinite(v);
-      if (body.reset === true) {
-        clockOffsetMs = 0;
-        frozenAt = null;
-      } else if (finite(body.advance)) {
-        clockOffsetMs += body.advance * 1000;
-      } else if (finite(body.set)) {
-        // Stop the clock at an absolute instant (ms), e.g. the same one in two processes.
-        frozenAt = body.set;
-        clockOffsetMs = 0;
-      } else if (typeof body.freeze === 'boolean') {
-        if (body.freeze && frozenAt === null) frozenAt = Date.now();
-        if (!body.freeze && frozenAt !== null) {
-          clockOffsetMs = now() - Date.now();
-          frozenAt = null;
-        }
-      } else {
-        return res.status(400).json({ error: 'expected {"advance": seconds}, {"reset": true}, {"freeze": boolean} or {"set": ms}' });
-      }
+      if (!clock.apply(req.body ?? {})) return res.status(400).json({ error: CLOCK_USAGE });
       streams.forEach(refreshStream);
-      return res.json(clockState());
+      return res.json(clock.state());
     });
     app.post('/__test/faults', json, (req, res) => {
       const body = req.body ?? {};
@@ -611,7 +590,7 @@ export function createApp(options = {}) {
     store,
     now,
     get clockOffsetMs() {
-      return clockOffsetMs;
+      return clock.offsetMs;
     },
     middleware: st,
   };

@@ -36,6 +36,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import express from 'express';
+import { CLOCK_USAGE, createTestClock } from '../../demo/test-clock.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CDN_DIR = path.join(ROOT, 'dist', 'cdn');
@@ -129,10 +130,8 @@ export async function startMimic({
   const sessions = new Map();
   /** @type {{t:number, method:string, path:string, search:string, counted:boolean, status:number|null}[]} */
   const log = [];
-  let offsetMs = 0;
-  /** @type {number | null} */
-  let frozenAt = frozen ? Date.now() : null;
-  const now = () => (frozenAt ?? Date.now()) + offsetMs;
+  const clock = createTestClock({ frozen });
+  const now = clock.now;
 
   const ctx = {
     sessions,
@@ -219,29 +218,10 @@ export async function startMimic({
     log.length = 0;
     res.status(204).end();
   });
-  const clockState = () => ({ now: now(), offset: offsetMs, frozen: frozenAt !== null });
-  app.get('/__test/clock', (req, res) => res.json(clockState()));
+  app.get('/__test/clock', (req, res) => res.json(clock.state()));
   app.post('/__test/clock', json, (req, res) => {
-    const body = req.body ?? {};
-    const finite = (v) => typeof v === 'number' && Number.isFinite(v);
-    if (body.reset === true) {
-      offsetMs = 0;
-      frozenAt = null;
-    } else if (finite(body.advance)) {
-      offsetMs += body.advance * 1000;
-    } else if (finite(body.set)) {
-      frozenAt = body.set;
-      offsetMs = 0;
-    } else if (typeof body.freeze === 'boolean') {
-      if (body.freeze && frozenAt === null) frozenAt = Date.now();
-      if (!body.freeze && frozenAt !== null) {
-        offsetMs = now() - Date.now();
-        frozenAt = null;
-      }
-    } else {
-      return res.status(400).json({ error: 'expected {"advance": seconds}, {"reset": true}, {"freeze": boolean} or {"set": ms}' });
-    }
-    return res.json(clockState());
+    if (!clock.apply(req.body ?? {})) return res.status(400).json({ error: CLOCK_USAGE });
+    return res.json(clock.state());
   });
 
   install(app, ctx);
@@ -318,10 +298,7 @@ export async function startMimic({
     log,
     sessions,
     now,
-    advance(seconds) {
-      offsetMs += seconds * 1000;
-      return now();
-    },
+    advance: clock.advance,
     close() {
       closing ??= new Promise((resolve) => {
         server.close(() => resolve());
