@@ -284,6 +284,13 @@ export class SessionEngine {
 
     if (now >= d.expireAt) return this.decide('expire', confirmed);
     if (this.phase === 'active' && now >= d.warnAt) return this.decide('warn', confirmed);
+    if (this.tabs && !this.tabs.leader) {
+      // No decision is due: a follower that waited on the leader, or decided
+      // alone, goes back to following (else it would go on making calls of
+      // its own beside the leader's).
+      this.actAlone = false;
+      this.clearFallback();
+    }
     const keepaliveDue =
       this.phase === 'active' && now >= d.keepaliveAt && !!this.config?.hasKeepalive && this.leads;
     if (this.retry) {
@@ -351,7 +358,12 @@ export class SessionEngine {
       if (this.tabs && !this.leads) {
         // evaluate() clears the main timer on every look; the fallback has
         // its own, so news that does not settle the decision cannot lose it.
-        if (this.fallbackTimer === undefined) this.armFallback();
+        if (this.fallbackTimer === undefined) {
+          // Our facts may be stale: the tab where the person works answers a
+          // poll with its activity, which moves this deadline.
+          this.tabs.post({ type: 'poll' });
+          this.armFallback();
+        }
         return;
       }
       // Alone (no other tab ever heard from), there is nobody to poll.

@@ -32,11 +32,6 @@ test.describe('tabs of one session act as one', () => {
     { where: 'last', how: 'typing' },
   ] as const) {
     test(`${how} in the ${where} tab keep the other tabs from warning`, async ({ context }) => {
-      // Known issue (open): in real Chromium, work in one of several tabs
-      // costs more keepalives than one per idle period (7–8 in 300 s at idle
-      // 60 s; the fake-clock simulation of the same engine makes 5). The
-      // assertion below is the SPEC's and stays as it is.
-      test.fixme(true, 'work in one of several tabs costs extra keepalives in real Chromium (open issue)');
       const h = await Harness.start(context);
       const tabs = await openTabs(h, 3);
       const worker = where === 'first' ? tabs[0]! : tabs[2]!;
@@ -259,9 +254,6 @@ test.describe('server calls do not grow with tabs', () => {
   test.use({ sessionSettings: { idleSeconds: 300, timeoutSeconds: 600 } });
 
   test('20 minutes of work in one tab cost the same calls with 1, 3 and 5 tabs', async ({ browser, server }) => {
-    // Known issue (open): 3 tabs made 6 keepalives where 1 tab makes 4 in
-    // real Chromium (SPEC §9 wants the same). See the test above.
-    test.fixme(true, 'server calls grow with tabs in real Chromium (open issue)');
     test.setTimeout(900_000);
     const counts: Record<number, Awaited<ReturnType<typeof scriptedPerson>>> = {};
     for (const n of [1, 3, 5]) counts[n] = await scriptedPerson(browser, server.url, n);
