@@ -6,7 +6,7 @@
 // session calls, navigations) that survives the page leaving.
 //
 // Time model: the browser clock is paused and the server clock frozen at the
-// same instant T0; `advance()` moves both in steps of `step` ms (server
+// same instant T0; `advance()` moves both in steps of `step` seconds (server
 // first, so that the server is never behind a request the browser sends),
 // and after each step waits until no session call is in flight and every
 // page has run its queued tasks. No real waiting for timeouts anywhere.
@@ -52,7 +52,7 @@ export type FaultKind = '500' | '502' | '503' | '403' | '401' | '440' | '302' | 
 // page state) so that what happened just before the page left is not lost.
 // Uses no eval, no inline HTML: it must not itself break the page's CSP.
 const RECORDER = `(() => {
-  const T0 = ${'__T0__'};
+  const T0 = __T0__;
   const send = (type, detail) => {
     try { window.__stdRecord({ type, at: (Date.now() - T0) / 1000, detail: detail ?? null, url: location.href }); } catch {}
   };
@@ -183,7 +183,6 @@ export class Harness {
     // (the server then answers 503 "not built yet" for a moment): wait for
     // the build rather than fail on it. The answer is passed on unchanged.
     await context.route('**/static/session-timeout-dialog.js', async (route) => {
-      if (process.env.STD_PATCHED_CDN) return route.fulfill({ path: process.env.STD_PATCHED_CDN, contentType: 'text/javascript' });
       for (let attempt = 0; ; attempt++) {
         const response = await route.fetch();
         if (response.status() !== 503 || attempt >= 60) return route.fulfill({ response });
