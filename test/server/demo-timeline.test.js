@@ -9,7 +9,7 @@ import express from 'express';
 import session from 'express-session';
 import { sessionTimeout, signIn, normalizeOptions } from '../../server/session-timeout.js';
 import { parseLimits, MAX_LIMIT_SECONDS } from '../../demo/server.js';
-import { startDemo, Client, advance } from './helpers.js';
+import { startDemo, Client, advance, readEvents } from './helpers.js';
 
 async function demo(t, options = {}) {
   const d = await startDemo({ testHooks: true, idleSeconds: 20, timeoutSeconds: 50, ...options });
@@ -203,37 +203,6 @@ test('the live stream tells the timeline the session limits, and the limits requ
   assert.equal(typeof change.data.state.now, 'number', 'the server clock, to line the timeline up');
   assert.equal(typeof change.data.state.lastActivity, 'number');
 });
-
-/** Read Server-Sent Events from a fetch body until `until` returns true or time runs out. */
-async function readEvents(res, until, ms = 3000) {
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  const events = [];
-  let buffer = '';
-  const deadline = Date.now() + ms;
-  try {
-    while (Date.now() < deadline) {
-      const chunk = await Promise.race([
-        reader.read(),
-        new Promise((resolve) => setTimeout(() => resolve({ timeout: true }), Math.max(1, deadline - Date.now()))),
-      ]);
-      if (chunk.timeout || chunk.done) break;
-      buffer += decoder.decode(chunk.value, { stream: true });
-      let i;
-      while ((i = buffer.indexOf('\n\n')) !== -1) {
-        const block = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event) events.push({ event, data: JSON.parse(data) });
-      }
-      if (until(events)) break;
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return events;
-}
 
 test('parseLimits: numbers, digit strings, presets and reset', () => {
   const config = { gracePeriodSeconds: 0 };

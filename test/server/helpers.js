@@ -127,3 +127,34 @@ export async function advance(base, seconds) {
 export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; require-trusted-types-for 'script'; " +
   "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/** Read Server-Sent Events from a fetch body until `until` returns true or time runs out. */
+export async function readEvents(res, until, ms = 3000) {
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  const events = [];
+  let buffer = '';
+  const deadline = Date.now() + ms;
+  try {
+    while (Date.now() < deadline) {
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise((resolve) => setTimeout(() => resolve({ timeout: true }), Math.max(1, deadline - Date.now()))),
+      ]);
+      if (chunk.timeout || chunk.done) break;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      let i;
+      while ((i = buffer.indexOf('\n\n')) !== -1) {
+        const block = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event) events.push({ event, data: JSON.parse(data) });
+      }
+      if (until(events)) break;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return events;
+}

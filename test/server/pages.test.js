@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startDemo, Client, advance, CSP } from './helpers.js';
+import { startDemo, Client, advance, CSP, readEvents } from './helpers.js';
 
 async function demo(t, options = {}) {
   const d = await startDemo({ testHooks: true, ...options });
@@ -246,37 +246,6 @@ test('the app request endpoint: 401 when anonymous, 403 without CSRF, 200 with i
   assert.equal(ok.json.message.length, 200);
   assert.equal((await client.get('/api/echo')).status, 405);
 });
-
-/** Read Server-Sent Events from a fetch body until `until` returns true or time runs out. */
-async function readEvents(res, until, ms = 3000) {
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  const events = [];
-  let buffer = '';
-  const deadline = Date.now() + ms;
-  try {
-    while (Date.now() < deadline) {
-      const chunk = await Promise.race([
-        reader.read(),
-        new Promise((resolve) => setTimeout(() => resolve({ timeout: true }), Math.max(1, deadline - Date.now()))),
-      ]);
-      if (chunk.timeout || chunk.done) break;
-      buffer += decoder.decode(chunk.value, { stream: true });
-      let i;
-      while ((i = buffer.indexOf('\n\n')) !== -1) {
-        const block = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event) events.push({ event, data: JSON.parse(data) });
-      }
-      if (until(events)) break;
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return events;
-}
 
 test('the live-panel stream is passive: 204 when anonymous, pushes requests, never extends the session', async (t) => {
   const { url, client } = await demo(t);
