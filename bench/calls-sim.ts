@@ -5,11 +5,7 @@
  * `sync: false` is the per-tab design: every tab decides on its own
  * (the element with `no-tab-sync`, or the peers).
  */
-import { ActivityTracker } from '../src/core/activity-tracker.js';
-import { SessionClient } from '../src/core/session-client.js';
-import { SessionEngine, type EngineHost } from '../src/core/session-engine.js';
-import { TabSync } from '../src/core/tab-sync.js';
-import { FakeBrowser, json } from '../test/helpers/fake-env.js';
+import { FakeBrowser, engineConfig, engineTab, json, type EngineTab } from '../test/helpers/fake-env.js';
 
 export interface SimOptions {
   tabs: number;
@@ -27,13 +23,13 @@ export async function simulate(o: SimOptions) {
   const { tabs, sync, idle = 300, timeout = 420, seconds = 3600, switchEvery = 600, activityEvery = 5 } = o;
   const browser = new FakeBrowser();
   let lastSeen = browser.now;
-  const counts = { status: 0, keepalive: 0, warnings: 0, expiries: 0 };
+  const counts = { status: 0, keepalive: 0 };
   const answer = (idleTime: number) =>
     idleTime >= timeout
       ? json({ status: 'EXPIRED' })
       : json({ status: idleTime >= idle ? 'IDLE' : 'ACTIVE', idleTime, idleLimit: idle, timeoutLimit: timeout });
 
-  const engines: Array<{ engine: SessionEngine; tracker: ActivityTracker }> = [];
+  const open: EngineTab[] = [];
   for (let i = 0; i < tabs; i++) {
     const env = browser.tab();
     env.respond = (call) => {
@@ -45,38 +41,19 @@ export async function simulate(o: SimOptions) {
       lastSeen = browser.now;
       return answer(0);
     };
-    const tracker = new ActivityTracker(env.now);
-    const client = new SessionClient(env.fetch, env, {
-      protocol: 'session-timeout',
-      statusUrl: '/session/status',
-      keepaliveUrl: '/session/keepalive',
-      keepaliveMethod: 'POST',
-      csrfCookie: 'csrftoken',
-      csrfHeader: 'X-CSRFToken',
-    });
-    const host: EngineHost = {
-      warn: () => counts.warnings++,
-      extended: () => {},
-      expired: () => counts.expiries++,
-      signedOutElsewhere: () => {},
-      error: () => {},
-      changed: () => {},
-    };
-    const engine = new SessionEngine(env, client, tracker, host, sync ? new TabSync(env, 'bench') : null);
-    engine.start(
-      { limits: { idle: idle * 1000, timeout: timeout * 1000 }, limitsGiven: true, hasStatus: true, hasKeepalive: true },
-      browser.now,
-      true,
-    );
-    engines.push({ engine, tracker });
+    const tab = engineTab(env, { channel: sync ? 'bench' : null });
+    tab.engine.start(engineConfig(idle, timeout), browser.now, true);
+    open.push(tab);
   }
   await browser.advance(0);
   for (let t = 0; t < seconds; t += activityEvery) {
-    engines[Math.floor(t / switchEvery) % tabs].tracker.report();
+    open[Math.floor(t / switchEvery) % tabs].tracker.report();
     await browser.advance(activityEvery * 1000);
   }
-  for (const { engine } of engines) engine.stop();
-  return { ...counts, calls: counts.status + counts.keepalive };
+  for (const { engine } of open) engine.stop();
+  const warnings = open.reduce((n, { host }) => n + host.warns.length, 0);
+  const expiries = open.reduce((n, { host }) => n + host.expires.length, 0);
+  return { ...counts, warnings, expiries, calls: counts.status + counts.keepalive };
 }
 
 (globalThis as { simulate?: typeof simulate }).simulate = simulate;
