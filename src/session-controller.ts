@@ -38,29 +38,32 @@ export class SessionController implements ReactiveController {
   config: Config | null = null;
   readonly env: Environment;
 
-  private tracker: ActivityTracker;
-  private client: SessionClient | null = null;
-  private channelKey = '';
-  private started = false;
-  private tick: TimerHandle | undefined;
-  private readonly report = onceReporter();
-  private readonly wakeOptions: AddEventListenerOptions = { passive: true };
+  #tracker: ActivityTracker;
+  #client: SessionClient | null = null;
+  #channelKey = '';
+  #started = false;
+  #tick: TimerHandle | undefined;
+  readonly #report = onceReporter();
+  readonly #wakeOptions: AddEventListenerOptions = { passive: true };
+
+  readonly #host: ControllerHost;
 
   constructor(
-    private readonly host: ControllerHost,
+    host: ControllerHost,
     env?: Environment,
   ) {
+    this.#host = host;
     this.env = env ?? browserEnvironment();
-    this.tracker = new ActivityTracker(this.env.now);
+    this.#tracker = new ActivityTracker(this.env.now);
     host.addController(this);
   }
 
-  private readonly onWake = (event: Event): void => {
+  readonly #onWake = (event: Event): void => {
     if (event.type === 'visibilitychange' && document.visibilityState !== 'visible') return;
     this.engine?.wake(false);
   };
 
-  private readonly onPageShow = (event: PageTransitionEvent): void => {
+  readonly #onPageShow = (event: PageTransitionEvent): void => {
     // Restored from the back/forward cache: the page may have slept for hours.
     if (event.persisted) this.engine?.wake(true);
   };
@@ -68,7 +71,7 @@ export class SessionController implements ReactiveController {
   hostConnected(): void {
     // The serving element may have left the DOM in this same task (an SPA
     // swapping layouts): its deferred stop has not run yet. Stop it now.
-    if (serving && serving !== this && !serving.host.isConnected) serving.stop();
+    if (serving && serving !== this && !serving.#host.isConnected) serving.stop();
     if (serving && serving !== this) {
       if (!waiting.has(this)) {
         waiting.add(this);
@@ -86,21 +89,21 @@ export class SessionController implements ReactiveController {
     const firstStart = !this.engine;
     this.configure();
     const engine = this.engine!;
-    this.tracker.start(document, this.config!.activityEvents);
+    this.#tracker.start(document, this.config!.activityEvents);
     for (const type of WAKE_EVENTS) {
-      (type === 'visibilitychange' ? document : window).addEventListener(type, this.onWake, this.wakeOptions);
+      (type === 'visibilitychange' ? document : window).addEventListener(type, this.#onWake, this.#wakeOptions);
     }
-    window.addEventListener('pageshow', this.onPageShow, this.wakeOptions);
-    if (!this.started) {
-      this.started = true;
-      engine.start(this.engineConfig(), this.env.pageLoadedAt(), firstStart);
+    window.addEventListener('pageshow', this.#onPageShow, this.#wakeOptions);
+    if (!this.#started) {
+      this.#started = true;
+      engine.start(this.#engineConfig(), this.env.pageLoadedAt(), firstStart);
     }
   }
 
   hostDisconnected(): void {
     // A move in the DOM reconnects in the same task: stop only if it stays out.
     queueMicrotask(() => {
-      if (this.host.isConnected) return;
+      if (this.#host.isConnected) return;
       waiting.delete(this);
       this.stop();
     });
@@ -108,8 +111,8 @@ export class SessionController implements ReactiveController {
 
   /** Attributes changed (or first start): validate and plan again. */
   configure(): void {
-    const raw = this.host.rawConfig();
-    const config = resolveConfig(raw, location, this.report);
+    const raw = this.#host.rawConfig();
+    const config = resolveConfig(raw, location, this.#report);
     this.config = config;
     const clientOptions = {
       protocol: config.protocol,
@@ -120,27 +123,27 @@ export class SessionController implements ReactiveController {
       csrfHeader: config.csrfHeader,
     };
     const key = raw.noTabSync ? '' : raw.channel || channelName(location.origin, config.statusUrl);
-    if (!this.engine || key !== this.channelKey) {
+    if (!this.engine || key !== this.#channelKey) {
       // The channel is part of the engine's identity: a new one starts a new
       // engine, with the facts known so far, and keeps serving the page.
-      const wasStarted = this.started;
+      const wasStarted = this.#started;
       if (this.engine) this.stop(false);
-      this.channelKey = key;
-      this.client = new SessionClient(this.env.fetch, this.env, clientOptions);
+      this.#channelKey = key;
+      this.#client = new SessionClient(this.env.fetch, this.env, clientOptions);
       const tabs = key ? new TabSync(this.env, key) : null;
       const facts = this.engine?.facts;
-      this.engine = new SessionEngine(this.env, this.client, this.tracker, this.host.engineHost, tabs);
+      this.engine = new SessionEngine(this.env, this.#client, this.#tracker, this.#host.engineHost, tabs);
       if (facts) this.engine.facts = facts;
-      if (this.host.isConnected && wasStarted) this.hostConnected();
+      if (this.#host.isConnected && wasStarted) this.hostConnected();
       return;
     }
-    this.client!.options = clientOptions;
-    if (!this.started) return; // inert, or not connected yet
-    this.tracker.start(document, config.activityEvents);
-    this.engine.configure(this.engineConfig());
+    this.#client!.options = clientOptions;
+    if (!this.#started) return; // inert, or not connected yet
+    this.#tracker.start(document, config.activityEvents);
+    this.engine.configure(this.#engineConfig());
   }
 
-  private engineConfig() {
+  #engineConfig() {
     const c = this.config!;
     return {
       limits: { idle: c.idleSeconds * 1000, timeout: c.timeoutSeconds * 1000 },
@@ -152,29 +155,29 @@ export class SessionController implements ReactiveController {
 
   /** Run `update` once per whole second of the countdown, while `running()` says so. */
   startTicking(update: () => void, running: () => boolean): void {
-    this.env.clearTimeout(this.tick);
+    this.env.clearTimeout(this.#tick);
     if (!running() || !this.engine) return;
     const msToNextSecond = (this.engine.deadlines.expireAt - this.env.now()) % 1000;
-    this.tick = this.env.setTimeout(() => {
+    this.#tick = this.env.setTimeout(() => {
       update();
       this.startTicking(update, running);
     }, msToNextSecond > 0 ? msToNextSecond : 1000);
   }
 
   stopTicking(): void {
-    this.env.clearTimeout(this.tick);
-    this.tick = undefined;
+    this.env.clearTimeout(this.#tick);
+    this.#tick = undefined;
   }
 
   /** Release everything; `handOver` lets a waiting element serve the page. */
   stop(handOver = true): void {
-    this.started = false;
+    this.#started = false;
     this.stopTicking();
-    this.tracker.stop();
+    this.#tracker.stop();
     for (const type of WAKE_EVENTS) {
-      (type === 'visibilitychange' ? document : window).removeEventListener(type, this.onWake, this.wakeOptions);
+      (type === 'visibilitychange' ? document : window).removeEventListener(type, this.#onWake, this.#wakeOptions);
     }
-    window.removeEventListener('pageshow', this.onPageShow, this.wakeOptions);
+    window.removeEventListener('pageshow', this.#onPageShow, this.#wakeOptions);
     this.engine?.stop();
     if (serving === this && handOver) {
       serving = null;

@@ -119,37 +119,37 @@ export class SessionTimeoutDialog extends LitElement {
   @query('dialog') private dialog!: HTMLDialogElement;
   @query('#spoken') private spoken!: HTMLElement;
 
-  private controller: SessionController | null = null;
-  private returnFocus: HTMLElement | null = null;
-  private dialogWanted = false;
+  #controller: SessionController | null = null;
+  #returnFocus: HTMLElement | null = null;
+  #dialogWanted = false;
   /** Countdown ticks since the dialog opened. */
-  private ticks = 0;
+  #ticks = 0;
 
   /** Whole seconds until the session ends, from the current best estimate. */
   get remainingSeconds(): number {
-    return this.controller?.engine?.remainingSeconds ?? Math.round(this.timeoutSeconds ?? 900);
+    return this.#controller?.engine?.remainingSeconds ?? Math.round(this.timeoutSeconds ?? 900);
   }
 
   /** Keepalive now; resolves true when the server confirmed. */
   extend(): Promise<boolean> {
-    return this.controller?.engine?.extend('user') ?? Promise.resolve(false);
+    return this.#controller?.engine?.extend('user') ?? Promise.resolve(false);
   }
 
   /** As if the person pressed "Sign out". */
   signOut(): void {
     if (!this.dispatchEvent(new SessionTimeoutSignoutEvent())) return;
-    this.controller?.engine?.signedOut();
-    this.leave(this.controller?.config?.signoutUrl ?? this.controller?.config?.timeoutUrl ?? null);
+    this.#controller?.engine?.signedOut();
+    this.#leave(this.#controller?.config?.signoutUrl ?? this.#controller?.config?.timeoutUrl ?? null);
   }
 
   /** Ask the server for the status now. */
   check(): Promise<void> {
-    return this.controller?.engine?.check() ?? Promise.resolve();
+    return this.#controller?.engine?.check() ?? Promise.resolve();
   }
 
   /** Count activity that no DOM event shows (media playing, a drag in a canvas). */
   reportActivity(): void {
-    this.controller?.engine?.reportActivity();
+    this.#controller?.engine?.reportActivity();
   }
 
   /** @internal */
@@ -174,47 +174,47 @@ export class SessionTimeoutDialog extends LitElement {
   /** @internal The engine's callbacks. */
   readonly engineHost: EngineHost = {
     warn: (remaining) => {
-      this.dialogWanted = this.dispatchEvent(new SessionTimeoutWarnEvent(remaining));
-      this.sync();
+      this.#dialogWanted = this.dispatchEvent(new SessionTimeoutWarnEvent(remaining));
+      this.#sync();
     },
     extended: (source: ExtendSource) => {
-      this.dialogWanted = false;
-      this.sync();
+      this.#dialogWanted = false;
+      this.#sync();
       this.dispatchEvent(new SessionTimeoutExtendEvent(source));
     },
     expired: () => {
-      this.dialogWanted = false;
-      this.sync();
+      this.#dialogWanted = false;
+      this.#sync();
       if (this.dispatchEvent(new SessionTimeoutExpireEvent())) {
-        this.leave(this.controller?.config?.timeoutUrl ?? null);
+        this.#leave(this.#controller?.config?.timeoutUrl ?? null);
       } else {
         // The page stays (an SPA routes itself): say it, since nothing else
         // will. A moment later: while the modal dialog is open the page is
         // inert, and a live region is heard only if it was in the
         // accessibility tree before its text changed.
-        this.controller?.env.setTimeout(() => (this.finalWords = this.texts.signedOut), 500);
+        this.#controller?.env.setTimeout(() => (this.finalWords = this.#texts.signedOut), 500);
       }
     },
     signedOutElsewhere: () => {
-      this.dialogWanted = false;
-      this.sync();
+      this.#dialogWanted = false;
+      this.#sync();
       if (this.dispatchEvent(new SessionTimeoutSignoutEvent())) {
-        this.leave(this.controller?.config?.signoutUrl ?? this.controller?.config?.timeoutUrl ?? null);
+        this.#leave(this.#controller?.config?.signoutUrl ?? this.#controller?.config?.timeoutUrl ?? null);
       }
     },
     error: (detail) => this.dispatchEvent(new SessionTimeoutErrorEvent(detail)),
-    changed: () => this.sync(),
+    changed: () => this.#sync(),
   };
 
   override connectedCallback(): void {
-    this.controller ??= new SessionController(this, this.environment);
+    this.#controller ??= new SessionController(this, this.environment);
     super.connectedCallback();
   }
 
   protected override willUpdate(changed: PropertyValues): void {
     // The configuration's properties are the keys of rawConfig().
     if (this.hasUpdated && Object.keys(this.rawConfig()).some((key) => changed.has(key))) {
-      this.controller?.configure();
+      this.#controller?.configure();
     }
   }
 
@@ -222,7 +222,7 @@ export class SessionTimeoutDialog extends LitElement {
    * The first language with texts among: the element's own `lang`, its
    * ancestors' (across shadow roots, up to the document's), the browser's.
    */
-  private get lang_(): string {
+  get #lang(): string {
     const tags: (string | null | undefined)[] = [];
     for (let n: (Node & { host?: Node }) | null | undefined = this; n; n = n.parentNode ?? n.host) {
       tags.push((n as Element).getAttribute?.('lang'));
@@ -230,29 +230,29 @@ export class SessionTimeoutDialog extends LitElement {
     return resolveLanguage([...tags, ...navigator.languages]);
   }
 
-  private get texts() {
-    return messagesFor(this.lang_);
+  get #texts() {
+    return messagesFor(this.#lang);
   }
 
   /** Mirror the engine's phase into the element: state attribute, dialog, ticking. */
-  private sync(): void {
-    const engine = this.controller?.engine;
+  #sync(): void {
+    const engine = this.#controller?.engine;
     if (!engine) return;
     this.state = engine.phase;
     this.requestUpdate();
   }
 
   protected override render(): TemplateResult {
-    const lang = this.lang_;
+    const lang = this.#lang;
     const t = messagesFor(lang);
-    const engine = this.controller?.engine;
+    const engine = this.#controller?.engine;
     const { visible, spoken } = countdownText(this.remainingSeconds, lang);
     const absolute = engine?.deadlines.absolute;
     const template = absolute ? t.ending : t.message;
     const [before, after] = fillTemplate(template, visible);
     const slotted = this.hasMessageSlot;
     const countdown = html`<span part="countdown" aria-hidden="true">${visible}</span>`;
-    const signout = this.controller?.config?.signoutUrl;
+    const signout = this.#controller?.config?.signoutUrl;
     // The notice says when the person is signed out: the timeout, not the warning.
     const limit = engine ? engine.limits.timeout / 1000 : (this.timeoutSeconds ?? 900);
     // WAI-ARIA APG, modal dialog pattern
@@ -275,13 +275,13 @@ export class SessionTimeoutDialog extends LitElement {
         dir=${t.dir}
         aria-labelledby="heading"
         aria-describedby=${slotted ? 'message spoken' : 'spoken'}
-        @cancel=${this.onCancel}
-        @close=${this.onClose}
-        @keydown=${this.onKeydown}
+        @cancel=${this.#onCancel}
+        @close=${this.#onClose}
+        @keydown=${this.#onKeydown}
       >
         <h2 part="heading" id="heading" tabindex="-1" ?autofocus=${absolute && !signout}><slot name="heading">${t.heading}</slot></h2>
         <p part="message" id="message" aria-hidden=${slotted ? nothing : 'true'}>
-          <slot name="message" @slotchange=${this.onMessageSlot}>${slotted ? nothing : [before, countdown, after]}</slot>
+          <slot name="message" @slotchange=${this.#onMessageSlot}>${slotted ? nothing : [before, countdown, after]}</slot>
         </p>
         ${slotted ? html`<p>${countdown}</p>` : nothing}
         <p id="spoken" class="visually-hidden" aria-live="off" aria-atomic="true">${template.replace('{time}', spoken)}</p>
@@ -289,7 +289,7 @@ export class SessionTimeoutDialog extends LitElement {
         <div part="actions">
           ${absolute
             ? nothing
-            : html`<button part="stay-button" autofocus aria-disabled=${this.busy} @click=${this.onStay}>
+            : html`<button part="stay-button" autofocus aria-disabled=${this.busy} @click=${this.#onStay}>
                 <slot name="stay-label">${t.stay}</slot>
               </button>`}
           ${signout
@@ -304,19 +304,19 @@ export class SessionTimeoutDialog extends LitElement {
   }
 
   /** The dialog should be open: a warning the app did not take over, on a page. */
-  private get wanted(): boolean {
-    return this.state === 'warning' && this.dialogWanted && this.isConnected;
+  get #wanted(): boolean {
+    return this.state === 'warning' && this.#dialogWanted && this.isConnected;
   }
 
   protected override updated(): void {
-    const open = this.wanted;
+    const open = this.#wanted;
     if (open && !this.dialog.open) {
-      this.returnFocus = deepActiveElement();
-      this.show();
+      this.#returnFocus = deepActiveElement();
+      this.#show();
     } else if (!open && this.dialog.open) {
       this.dialog.close();
       // At once: the close event comes a task later, maybe after a new warning opened.
-      this.onClose();
+      this.#onClose();
     }
   }
 
@@ -329,20 +329,20 @@ export class SessionTimeoutDialog extends LitElement {
    * GOV.UK / HMRC pattern: time is running out, and it speaks at most a few
    * times per warning.
    */
-  private show(): void {
-    this.ticks = 0;
+  #show(): void {
+    this.#ticks = 0;
     this.spoken.setAttribute('aria-live', 'off');
     this.dialog.showModal();
-    this.controller?.startTicking(
+    this.#controller?.startTicking(
       () => {
-        if (++this.ticks > 1) this.spoken.setAttribute('aria-live', 'assertive');
+        if (++this.#ticks > 1) this.spoken.setAttribute('aria-live', 'assertive');
         this.requestUpdate();
       },
       () => this.dialog?.open === true,
     );
   }
 
-  private onStay = async (): Promise<void> => {
+  #onStay = async (): Promise<void> => {
     if (this.busy) return;
     this.busy = true;
     try {
@@ -360,7 +360,7 @@ export class SessionTimeoutDialog extends LitElement {
    * again. The key is also known by `code`: WebKitGTK (2.50) reports
    * Shift+Tab's keydown as `key: 'Unidentified'`, `code: 'Tab'`.
    */
-  private onKeydown = (event: KeyboardEvent): void => {
+  #onKeydown = (event: KeyboardEvent): void => {
     if ((event.key !== 'Tab' && event.code !== 'Tab') || event.altKey || event.ctrlKey || event.metaKey) return;
     const controls = tabbables(this.dialog);
     const current = deepActiveElement();
@@ -373,32 +373,32 @@ export class SessionTimeoutDialog extends LitElement {
   };
 
   /** Escape means "Stay signed in": the dialog never closes with time running out unseen. */
-  private onCancel = (event: Event): void => {
+  #onCancel = (event: Event): void => {
     event.preventDefault();
-    void this.onStay();
+    void this.#onStay();
   };
 
   /** The dialog closed: by updated(), or by the browser (the close event). */
-  private onClose = (): void => {
+  #onClose = (): void => {
     if (this.dialog.open) return; // the late close event of a dialog opened again since
-    if (this.wanted) {
+    if (this.#wanted) {
       // Closed by the browser: Chromium makes the cancel event of Escape
       // uncancelable without a user activation since the last one (onCancel
       // still extends). Never leave time running out unseen: open it again.
-      this.show();
+      this.#show();
       return;
     }
-    this.controller?.stopTicking();
-    if (this.returnFocus?.isConnected) this.returnFocus.focus({ preventScroll: true });
-    this.returnFocus = null;
+    this.#controller?.stopTicking();
+    if (this.#returnFocus?.isConnected) this.#returnFocus.focus({ preventScroll: true });
+    this.#returnFocus = null;
   };
 
-  private onMessageSlot = (event: Event): void => {
+  #onMessageSlot = (event: Event): void => {
     this.hasMessageSlot = (event.target as HTMLSlotElement).assignedNodes().length > 0;
   };
 
-  private leave(url: string | null): void {
-    const env = this.controller?.env;
+  #leave(url: string | null): void {
+    const env = this.#controller?.env;
     if (!env) return;
     // Only http(s) URLs get here (config.ts refuses the rest).
     if (url) env.navigate(url);

@@ -46,20 +46,28 @@ export const CALL_TIMEOUT_MS = 5000;
 
 export class SessionClient {
   /** A token the server handed back in `X-CSRF-Token`; wins over cookie and meta. */
-  private refreshedToken: string | null = null;
+  #refreshedToken: string | null = null;
+
+  readonly #fetchImpl: (input: string, init: RequestInit) => Promise<Response>;
+  readonly #clock: Clock;
+  readonly #doc: Document | null;
 
   constructor(
-    private readonly fetchImpl: (input: string, init: RequestInit) => Promise<Response>,
-    private readonly clock: Clock,
+    fetchImpl: (input: string, init: RequestInit) => Promise<Response>,
+    clock: Clock,
     public options: ClientOptions,
-    private readonly doc: Document | null = typeof document === 'undefined' ? null : document,
-  ) {}
+    doc: Document | null = typeof document === 'undefined' ? null : document,
+  ) {
+    this.#fetchImpl = fetchImpl;
+    this.#clock = clock;
+    this.#doc = doc;
+  }
 
   /** Ask the server; never counted as activity. `idleFor`: seconds since local activity (django-session-security reports it). */
   status(idleFor: number, signal?: AbortSignal): Promise<CallResult> {
     const url = this.options.statusUrl;
     if (!url) return Promise.resolve({ kind: 'error', message: 'no status-url' });
-    return this.call(this.withIdleFor(url, idleFor), 'GET', 'status', signal);
+    return this.#call(this.#withIdleFor(url, idleFor), 'GET', 'status', signal);
   }
 
   /** Mark the session active. `idleFor` is 0 when the person acted just now. */
@@ -69,22 +77,22 @@ export class SessionClient {
       // Its one endpoint: the ping with the idle time the client saw.
       const url = keepaliveUrl ?? statusUrl;
       if (!url) return Promise.resolve({ kind: 'error', message: 'no keepalive-url' });
-      return this.call(this.withIdleFor(url, idleFor), 'GET', 'keepalive', signal);
+      return this.#call(this.#withIdleFor(url, idleFor), 'GET', 'keepalive', signal);
     }
     if (!keepaliveUrl) return Promise.resolve({ kind: 'error', message: 'no keepalive-url' });
-    return this.call(keepaliveUrl, keepaliveMethod, 'keepalive', signal);
+    return this.#call(keepaliveUrl, keepaliveMethod, 'keepalive', signal);
   }
 
-  private withIdleFor(url: string, idleFor: number): string {
+  #withIdleFor(url: string, idleFor: number): string {
     if (this.options.protocol !== 'django-session-security') return url;
-    const u = new URL(url, this.doc?.baseURI ?? 'http://localhost/');
+    const u = new URL(url, this.#doc?.baseURI ?? 'http://localhost/');
     u.searchParams.set('idleFor', String(Math.max(0, Math.floor(idleFor))));
     return u.href;
   }
 
-  private csrfToken(): string | null {
-    if (this.refreshedToken) return this.refreshedToken;
-    const doc = this.doc;
+  #csrfToken(): string | null {
+    if (this.#refreshedToken) return this.#refreshedToken;
+    const doc = this.#doc;
     if (!doc) return null;
     const name = this.options.csrfCookie;
     for (const part of doc.cookie ? doc.cookie.split(';') : []) {
@@ -97,18 +105,18 @@ export class SessionClient {
     return doc.querySelector('meta[name="csrf-token"]')?.getAttribute('content') || null;
   }
 
-  private async call(url: string, method: 'GET' | 'POST', op: Operation, outer?: AbortSignal): Promise<CallResult> {
+  async #call(url: string, method: 'GET' | 'POST', op: Operation, outer?: AbortSignal): Promise<CallResult> {
     const controller = new AbortController();
     const abort = () => controller.abort();
     outer?.addEventListener('abort', abort);
-    const timer = this.clock.setTimeout(abort, CALL_TIMEOUT_MS);
+    const timer = this.#clock.setTimeout(abort, CALL_TIMEOUT_MS);
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (method !== 'GET') {
-      const token = this.csrfToken();
+      const token = this.#csrfToken();
       if (token) headers[this.options.csrfHeader] = token;
     }
     try {
-      const response = await this.fetchImpl(url, {
+      const response = await this.#fetchImpl(url, {
         method,
         headers,
         credentials: 'same-origin',
@@ -118,27 +126,27 @@ export class SessionClient {
         signal: controller.signal,
       });
       const token = response.headers.get('X-CSRF-Token');
-      if (token) this.refreshedToken = token;
-      return await this.read(response, op);
+      if (token) this.#refreshedToken = token;
+      return await this.#read(response, op);
     } catch (error) {
       if (controller.signal.aborted) {
         return { kind: 'error', message: outer?.aborted ? 'aborted' : `no answer within ${CALL_TIMEOUT_MS / 1000} s` };
       }
       return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
     } finally {
-      this.clock.clearTimeout(timer);
+      this.#clock.clearTimeout(timer);
       outer?.removeEventListener('abort', abort);
     }
   }
 
-  private async read(response: Response, op: Operation): Promise<CallResult> {
+  async #read(response: Response, op: Operation): Promise<CallResult> {
     const { status } = response;
     if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
       return { kind: 'expired', reason: 'redirect' };
     }
     if (status === 401 || status === 440) return { kind: 'expired', reason: `HTTP ${status}` };
     if (!response.ok) {
-      const retryAfter = parseRetryAfter(response.headers.get('Retry-After'), this.clock.now());
+      const retryAfter = parseRetryAfter(response.headers.get('Retry-After'), this.#clock.now());
       return { kind: 'error', status, message: `HTTP ${status}`, ...(retryAfter ? { retryAfter } : {}) };
     }
     const text = await response.text();

@@ -86,45 +86,49 @@ export class TabSync {
   /** Spread of the followers' fallback, so the first to act is heard by the others. */
   readonly fallbackJitterMs = 3000;
 
-  private channel: ChannelLike | null = null;
-  private lockAbort: AbortController | null = null;
-  private release: (() => void) | null = null;
-  private onMessage: ((message: TabMessage) => void) | null = null;
-  private onLeader: (() => void) | null = null;
+  #channel: ChannelLike | null = null;
+  #lockAbort: AbortController | null = null;
+  #release: (() => void) | null = null;
+  #onMessage: ((message: TabMessage) => void) | null = null;
+  #onLeader: (() => void) | null = null;
+
+  readonly #env: Environment;
 
   constructor(
-    private readonly env: Environment,
+    env: Environment,
     readonly name: string,
-  ) {}
+  ) {
+    this.#env = env;
+  }
 
-  private readonly listener = (event: MessageEvent): void => {
+  readonly #listener = (event: MessageEvent): void => {
     const data: unknown = event.data;
-    if (!wellFormed(data, this.env.now())) return;
+    if (!wellFormed(data, this.#env.now())) return;
     this.peers = true;
-    this.onMessage?.(data);
+    this.#onMessage?.(data);
   };
 
   start(onMessage: (message: TabMessage) => void, onLeader: () => void): void {
-    if (this.channel) return;
-    this.onMessage = onMessage;
-    this.onLeader = onLeader;
-    this.channel = this.env.openChannel(this.name);
-    this.channel?.addEventListener('message', this.listener);
-    const locks = this.env.locks;
-    if (!this.channel || !locks) {
+    if (this.#channel) return;
+    this.#onMessage = onMessage;
+    this.#onLeader = onLeader;
+    this.#channel = this.#env.openChannel(this.name);
+    this.#channel?.addEventListener('message', this.#listener);
+    const locks = this.#env.locks;
+    if (!this.#channel || !locks) {
       // No channel or no locks: nobody to coordinate with safely, so this tab
       // makes its own calls (correct, just not de-duplicated).
       this.leader = true;
       return;
     }
     const abort = new AbortController();
-    this.lockAbort = abort;
+    this.#lockAbort = abort;
     locks
       .request(`${this.name}:leader`, { signal: abort.signal }, () => {
         if (abort.signal.aborted) return undefined;
         this.leader = true;
-        this.onLeader?.();
-        return new Promise<void>((resolve) => (this.release = resolve));
+        this.#onLeader?.();
+        return new Promise<void>((resolve) => (this.#release = resolve));
       })
       .catch(() => {
         /* aborted on stop: nothing to do */
@@ -132,20 +136,20 @@ export class TabSync {
   }
 
   stop(): void {
-    this.lockAbort?.abort();
-    this.lockAbort = null;
-    this.release?.();
-    this.release = null;
+    this.#lockAbort?.abort();
+    this.#lockAbort = null;
+    this.#release?.();
+    this.#release = null;
     this.leader = false;
-    this.channel?.removeEventListener('message', this.listener);
-    this.channel?.close();
-    this.channel = null;
-    this.onMessage = null;
-    this.onLeader = null;
+    this.#channel?.removeEventListener('message', this.#listener);
+    this.#channel?.close();
+    this.#channel = null;
+    this.#onMessage = null;
+    this.#onLeader = null;
   }
 
   post(message: TabMessage): void {
-    this.channel?.postMessage(message);
+    this.#channel?.postMessage(message);
   }
 }
 
