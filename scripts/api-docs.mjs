@@ -31,7 +31,7 @@ const table = (head, rows) =>
     : [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 
 const members = element.members ?? [];
-const publicMembers = members.filter((m) => !m.privacy && !m.static && !m.description?.includes('@internal'));
+const publicMembers = members.filter((m) => (!m.privacy || m.privacy === 'public') && !m.static && !m.description?.includes('@internal'));
 const attributeFields = new Set((element.attributes ?? []).map((a) => a.fieldName));
 
 const sections = [

@@ -1,5 +1,4 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
 import { countdownText, fillTemplate, formatDuration } from './core/countdown-text.js';
 import type { Environment } from './core/environment.js';
 import type { EngineHost, ExtendSource } from './core/session-engine.js';
@@ -64,6 +63,24 @@ import { styles } from './session-timeout-dialog.styles.js';
 export class SessionTimeoutDialog extends LitElement {
   static override styles = styles;
 
+  static override properties = {
+    statusUrl: { attribute: 'status-url' },
+    keepaliveUrl: { attribute: 'keepalive-url' },
+    keepaliveMethod: { attribute: 'keepalive-method' },
+    signoutUrl: { attribute: 'signout-url' },
+    timeoutUrl: { attribute: 'timeout-url' },
+    idleSeconds: { attribute: 'idle-seconds', type: Number },
+    timeoutSeconds: { attribute: 'timeout-seconds', type: Number },
+    protocol: {},
+    csrfCookie: { attribute: 'csrf-cookie' },
+    csrfHeader: { attribute: 'csrf-header' },
+    activityEvents: { attribute: 'activity-events' },
+    channel: {},
+    noTabSync: { attribute: 'no-tab-sync', type: Boolean },
+    notice: { type: Boolean },
+    state: { reflect: true },
+  };
+
   /** `lang` is a native attribute, not a Lit property: watch it so the texts follow it. */
   static override get observedAttributes(): string[] {
     return [...super.observedAttributes, 'lang'];
@@ -75,36 +92,36 @@ export class SessionTimeoutDialog extends LitElement {
   }
 
   /** GET endpoint that reports the session without counting as activity. Absent: client-only mode. */
-  @property({ attribute: 'status-url' }) statusUrl: string | null = null;
+  statusUrl: string | null = null;
   /** Endpoint that marks the session active. */
-  @property({ attribute: 'keepalive-url' }) keepaliveUrl: string | null = null;
+  keepaliveUrl: string | null = null;
   /** `POST` or `GET`. */
-  @property({ attribute: 'keepalive-method' }) keepaliveMethod: 'POST' | 'GET' = 'POST';
+  keepaliveMethod: 'POST' | 'GET' = 'POST';
   /** Where "Sign out" goes. No URL: no sign-out button. */
-  @property({ attribute: 'signout-url' }) signoutUrl: string | null = null;
+  signoutUrl: string | null = null;
   /** Where the page goes when time runs out. Default: `signout-url`, else a reload */
-  @property({ attribute: 'timeout-url' }) timeoutUrl: string | null = null;
+  timeoutUrl: string | null = null;
   /** Seconds of inactivity after which the warning shows (limits the server reports win). Default: 780. */
-  @property({ attribute: 'idle-seconds', type: Number }) idleSeconds: number | null = null;
+  idleSeconds: number | null = null;
   /** Seconds of inactivity after which the session is over (total, not extra: the countdown lasts `timeout-seconds − idle-seconds`). Default: 900. */
-  @property({ attribute: 'timeout-seconds', type: Number }) timeoutSeconds: number | null = null;
+  timeoutSeconds: number | null = null;
   /** Wire protocol: `session-timeout` or `django-session-security`. */
-  @property({ attribute: 'protocol' }) protocol: 'session-timeout' | 'django-session-security' = 'session-timeout';
+  protocol: 'session-timeout' | 'django-session-security' = 'session-timeout';
   /** Cookie whose value is sent as the CSRF header on non-GET calls. */
-  @property({ attribute: 'csrf-cookie' }) csrfCookie = 'csrftoken';
+  csrfCookie = 'csrftoken';
   /** Header name for the CSRF token. */
-  @property({ attribute: 'csrf-header' }) csrfHeader = 'X-CSRFToken';
+  csrfHeader = 'X-CSRFToken';
   /** Space-separated DOM events that count as activity. Default: `keydown pointerdown pointermove wheel touchstart scroll` */
-  @property({ attribute: 'activity-events' }) activityEvents: string | null = null;
+  activityEvents: string | null = null;
   /** Name of the cross-tab channel. Default: derived from the origin and `status-url` */
-  @property({ attribute: 'channel' }) channel: string | null = null;
+  channel: string | null = null;
   /** This tab neither sends nor hears other tabs. */
-  @property({ attribute: 'no-tab-sync', type: Boolean }) noTabSync = false;
+  noTabSync = false;
   /** Show, where the element stands, how long inactivity may last before sign-out (WCAG 2.2 SC 2.2.6). */
-  @property({ attribute: 'notice', type: Boolean }) notice = false;
+  notice = false;
 
   /** The phase: `active`, `warning` or `expired` (reflected as the `state` attribute). */
-  @property({ reflect: true, attribute: 'state' }) state: 'active' | 'warning' | 'expired' = 'active';
+  state: 'active' | 'warning' | 'expired' = 'active';
 
   /**
    * Time, timers, fetch and navigation. Set it before the element connects
@@ -113,11 +130,17 @@ export class SessionTimeoutDialog extends LitElement {
    */
   environment: Environment | undefined;
 
-  @state() private hasMessageSlot = false;
-  @state() private busy = false;
-  @state() private finalWords = '';
-  @query('dialog') private dialog!: HTMLDialogElement;
-  @query('#spoken') private spoken!: HTMLElement;
+  // Internal state, rendered: each change requests an update.
+  #hasMessageSlot = false;
+  #busy = false;
+  #finalWords = '';
+  // Rendered once and never replaced: these exist after the first update.
+  get #dialog(): HTMLDialogElement {
+    return this.renderRoot?.querySelector('dialog') as HTMLDialogElement;
+  }
+  get #spoken(): HTMLElement {
+    return this.renderRoot?.querySelector('#spoken') as HTMLElement;
+  }
 
   #controller: SessionController | null = null;
   #returnFocus: HTMLElement | null = null;
@@ -192,7 +215,10 @@ export class SessionTimeoutDialog extends LitElement {
         // will. A moment later: while the modal dialog is open the page is
         // inert, and a live region is heard only if it was in the
         // accessibility tree before its text changed.
-        this.#controller?.env.setTimeout(() => (this.finalWords = this.#texts.signedOut), 500);
+        this.#controller?.env.setTimeout(() => {
+          this.#finalWords = this.#texts.signedOut;
+          this.requestUpdate();
+        }, 500);
       }
     },
     signedOutElsewhere: () => {
@@ -250,7 +276,7 @@ export class SessionTimeoutDialog extends LitElement {
     const absolute = engine?.deadlines.absolute;
     const template = absolute ? t.ending : t.message;
     const [before, after] = fillTemplate(template, visible);
-    const slotted = this.hasMessageSlot;
+    const slotted = this.#hasMessageSlot;
     const countdown = html`<span part="countdown" aria-hidden="true">${visible}</span>`;
     const signout = this.#controller?.config?.signoutUrl;
     // The notice says when the person is signed out: the timeout, not the warning.
@@ -285,11 +311,11 @@ export class SessionTimeoutDialog extends LitElement {
         </p>
         ${slotted ? html`<p>${countdown}</p>` : nothing}
         <p id="spoken" class="visually-hidden" aria-live="off" aria-atomic="true">${template.replace('{time}', spoken)}</p>
-        ${engine?.extendError && !this.busy ? html`<p part="error" role="alert">${t.error}</p>` : nothing}
+        ${engine?.extendError && !this.#busy ? html`<p part="error" role="alert">${t.error}</p>` : nothing}
         <div part="actions">
           ${absolute
             ? nothing
-            : html`<button part="stay-button" autofocus aria-disabled=${this.busy} @click=${this.#onStay}>
+            : html`<button part="stay-button" autofocus aria-disabled=${this.#busy} @click=${this.#onStay}>
                 <slot name="stay-label">${t.stay}</slot>
               </button>`}
           ${signout
@@ -299,7 +325,7 @@ export class SessionTimeoutDialog extends LitElement {
             : nothing}
         </div>
       </dialog>
-      <p class="visually-hidden" role="status" lang=${lang}>${this.finalWords}</p>
+      <p class="visually-hidden" role="status" lang=${lang}>${this.#finalWords}</p>
     `;
   }
 
@@ -310,11 +336,11 @@ export class SessionTimeoutDialog extends LitElement {
 
   protected override updated(): void {
     const open = this.#wanted;
-    if (open && !this.dialog.open) {
+    if (open && !this.#dialog.open) {
       this.#returnFocus = deepActiveElement();
       this.#show();
-    } else if (!open && this.dialog.open) {
-      this.dialog.close();
+    } else if (!open && this.#dialog.open) {
+      this.#dialog.close();
       // At once: the close event comes a task later, maybe after a new warning opened.
       this.#onClose();
     }
@@ -331,24 +357,26 @@ export class SessionTimeoutDialog extends LitElement {
    */
   #show(): void {
     this.#ticks = 0;
-    this.spoken.setAttribute('aria-live', 'off');
-    this.dialog.showModal();
+    this.#spoken.setAttribute('aria-live', 'off');
+    this.#dialog.showModal();
     this.#controller?.startTicking(
       () => {
-        if (++this.#ticks > 1) this.spoken.setAttribute('aria-live', 'assertive');
+        if (++this.#ticks > 1) this.#spoken.setAttribute('aria-live', 'assertive');
         this.requestUpdate();
       },
-      () => this.dialog?.open === true,
+      () => this.#dialog?.open === true,
     );
   }
 
   #onStay = async (): Promise<void> => {
-    if (this.busy) return;
-    this.busy = true;
+    if (this.#busy) return;
+    this.#busy = true;
+    this.requestUpdate();
     try {
       await this.extend();
     } finally {
-      this.busy = false;
+      this.#busy = false;
+      this.requestUpdate();
     }
   };
 
@@ -362,7 +390,7 @@ export class SessionTimeoutDialog extends LitElement {
    */
   #onKeydown = (event: KeyboardEvent): void => {
     if ((event.key !== 'Tab' && event.code !== 'Tab') || event.altKey || event.ctrlKey || event.metaKey) return;
-    const controls = tabbables(this.dialog);
+    const controls = tabbables(this.#dialog);
     const current = deepActiveElement();
     const to = event.shiftKey
       ? current === controls[0] && controls.at(-1)
@@ -380,7 +408,7 @@ export class SessionTimeoutDialog extends LitElement {
 
   /** The dialog closed: by updated(), or by the browser (the close event). */
   #onClose = (): void => {
-    if (this.dialog.open) return; // the late close event of a dialog opened again since
+    if (this.#dialog.open) return; // the late close event of a dialog opened again since
     if (this.#wanted) {
       // Closed by the browser: Chromium makes the cancel event of Escape
       // uncancelable without a user activation since the last one (onCancel
@@ -394,7 +422,8 @@ export class SessionTimeoutDialog extends LitElement {
   };
 
   #onMessageSlot = (event: Event): void => {
-    this.hasMessageSlot = (event.target as HTMLSlotElement).assignedNodes().length > 0;
+    this.#hasMessageSlot = (event.target as HTMLSlotElement).assignedNodes().length > 0;
+    this.requestUpdate();
   };
 
   #leave(url: string | null): void {
