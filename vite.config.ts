@@ -11,9 +11,9 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 // defines <session-timeout-dialog> when loaded with <script type="module">.
 // The npm build (Lit external, one file per module) is `tsc -p tsconfig.build.json`;
 // scripts/build.mjs runs both.
-// Decorators: Vite 8's oxc transform follows tsconfig.json's
-// experimentalDecorators + useDefineForClassFields:false (checked: attributes,
-// typed converters and @query work in the built file; no own-property shadowing).
+// Class fields: Vite 8's oxc transform follows tsconfig.json's
+// useDefineForClassFields:false, so field initialisers go through Lit's
+// property accessors instead of shadowing them.
 export default defineConfig({
   // Nothing from public/ belongs in the library bundle.
   publicDir: false,

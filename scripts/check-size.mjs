@@ -43,14 +43,15 @@ const ownBytes = own.outputFiles[0].contents;
  * Two limits per file:
  *  - the SPEC §9 budget, printed with its verdict. The element does not meet
  *    it today (the timing engine, tab sync, server client, validation, the
- *    accessible dialog and twelve languages add up to about 13 KB with Lit
- *    external); the project's notes say so and track it.
+ *    accessible dialog and twelve languages add up to about 12.7 KiB with Lit
+ *    external; the texts of the twelve languages alone are 2.1 KiB); the
+ *    project's notes say so and track it.
  *  - a ceiling a little above today's size, which fails CI: size can only
  *    go down from here without someone deciding otherwise in this file.
  */
 const rows = [
-  { figure: `${CDN_FILE} (Lit included)`, raw: cdn.length, gz: gzip(cdn), budget: 10 * 1024, ceiling: 19_500 },
-  { figure: `${NPM_ENTRY} bundled, Lit external`, raw: ownBytes.length, gz: gzip(ownBytes), budget: 5 * 1024, ceiling: 13_700 },
+  { figure: `${CDN_FILE} (Lit included)`, raw: cdn.length, gz: gzip(cdn), budget: 10 * 1024, ceiling: 18_700 },
+  { figure: `${NPM_ENTRY} bundled, Lit external`, raw: ownBytes.length, gz: gzip(ownBytes), budget: 5 * 1024, ceiling: 13_200 },
 ];
 
 console.log('size (gzip -9, bytes)');
