@@ -54,6 +54,7 @@ async function sizes() {
   const items = [
     ['session-timeout-dialog, CDN file (Lit inside)', await readFile(cdnPath), BUDGET.cdn],
     ['session-timeout-dialog, own code (Lit external, 12 languages)', await bundle(`export * from './dist/index.js';`, { external: litExternal }), BUDGET.own],
+    ['  of which the built-in texts (12 language tables)', await bundle(`export { messages } from './dist/i18n/index.js';`), null],
     ['hmrc-frontend timeout dialog', await bundle(`export { default } from 'hmrc-frontend/hmrc/components/timeout-dialog/timeout-dialog.js';`), null],
     ['react-idle-timer (React external)', await bundle(`export * from 'react-idle-timer';`, { external: ['react', 'react-dom'] }), null],
     ['React + ReactDOM (what react-idle-timer needs)', await bundle(`export * from 'react'; export * from 'react-dom/client';`), null],
@@ -208,7 +209,7 @@ for (const s of sizeRows) {
   rows.push([
     `${s.name}: min / gzip / brotli`,
     `${kb(s.min)} / ${kb(s.gzip)} / ${kb(s.brotli)}`,
-    s.budget ? `gzip ≤ ${kb(s.budget)}` : 'peer',
+    s.budget ? `gzip ≤ ${kb(s.budget)}` : s.name.startsWith(' ') ? 'part of the above' : 'peer',
     s.budget ? ok(s.gzip <= s.budget) : '',
   ]);
 }
