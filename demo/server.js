@@ -42,6 +42,15 @@ const ELEMENT_FILE = 'session-timeout-dialog.js';
 const STATUS_PATH = '/session/status';
 const KEEPALIVE_PATH = '/session/keepalive';
 const EVENTS_PATH = '/demo/events';
+const SNAPSHOT_PATH = '/demo/snapshot';
+/**
+ * The live panel's own plumbing: the event stream, and the snapshot a tab
+ * reads when another tab of the session holds the one stream (demo.js shares
+ * it, so that tabs do not use up the browser's 6 connections per host).
+ * Both are passive (watching never keeps the session alive), and neither is
+ * pushed to the panel: it shows the session's requests, not its own.
+ */
+const PANEL_PATHS = [EVENTS_PATH, SNAPSHOT_PATH];
 const LIMITS_PATH = '/demo/limits';
 
 /** Upper bound for a per-session timeout set with the limits form (one day). */
@@ -201,8 +210,8 @@ export function createApp(options = {}) {
     gracePeriodSeconds: config.gracePeriodSeconds,
     statusPath: STATUS_PATH,
     keepalivePath: KEEPALIVE_PATH,
-    // The live panel's event stream must not keep the session alive either.
-    passivePaths: [EVENTS_PATH],
+    // The live panel's stream and snapshot must not keep the session alive either.
+    passivePaths: PANEL_PATHS,
     // Per-session overrides from the limits form (POST /demo/limits).
     limits: (req) => req.session?.demoLimits,
     now,
@@ -242,8 +251,16 @@ export function createApp(options = {}) {
   if (config.trustProxy !== undefined) app.set('trust proxy', parseTrustProxy(config.trustProxy));
 
   // ---- live picture: request log + Server-Sent Events
-  /** @type {{t:number, method:string, path:string, counted:boolean, activity:string, status:number|null}[]} */
+  /** @type {{t:number, method:string, path:string, counted:boolean, activity:string, status:number|null, seq:number}[]} */
   const requestLog = [];
+  // Numbers the entries: several can share a millisecond (and every one does
+  // under a frozen test clock), so `t` cannot tell a tab which ones it has.
+  let seq = 0;
+  const remember = (entry) => {
+    entry.seq = ++seq;
+    requestLog.push(entry);
+    if (requestLog.length > LOG_LIMIT) requestLog.splice(0, requestLog.length - LOG_LIMIT);
+  };
   /** @type {Set<{res: import('node:http').ServerResponse, sid: string}>} */
   const streams = new Set();
   /** Responses deliberately left hanging by the 'hang' fault. */
@@ -261,13 +278,33 @@ export function createApp(options = {}) {
   const publish = (entry, sid, state) => {
     // Kept for the panel's history, hidden from JSON (the log never shows ids).
     Object.defineProperty(entry, 'sid', { value: sid, enumerable: false });
-    requestLog.push(entry);
-    if (requestLog.length > LOG_LIMIT) requestLog.splice(0, requestLog.length - LOG_LIMIT);
+    remember(entry);
     if (!sid) return;
     for (const stream of streams) if (stream.sid === sid) sendEvent(stream, 'request', { ...entry, state });
   };
   // Re-read each watched session from the store (read-only, never touches it).
   every(2_000, () => streams.forEach(refreshStream));
+  /** Logged, not pushed (see PANEL_PATHS). */
+  const logPanelRequest = (req, path, status) => {
+    const activity = req.sessionTimeout?.activity ?? 'none';
+    remember({ t: now(), method: req.method, path, counted: false, activity, status });
+  };
+  /**
+   * What the live panel starts from: the stream's `hello` event and the
+   * snapshot carry this same object.
+   */
+  const panelPicture = (req, sid) => ({
+    config: {
+      idleSeconds: config.idleSeconds,
+      timeoutSeconds: config.timeoutSeconds,
+      expireSeconds: config.expireSeconds ?? null,
+      gracePeriodSeconds: config.gracePeriodSeconds,
+    },
+    limits: st.limitsFor(req),
+    state: st.snapshot(req.session),
+    // What this session did just before the panel connected (the page load).
+    recent: requestLog.filter((e) => e.sid === sid).slice(-20),
+  });
 
   // ---- headers on every response
   app.use((req, res, next) => {
@@ -277,10 +314,10 @@ export function createApp(options = {}) {
     next();
   });
 
-  // ---- log every request (except the test hooks and the event stream itself)
+  // ---- log every request (except the test hooks and the panel's own requests)
   app.use((req, res, next) => {
     const p = pathnameOf(req.url);
-    if (p.startsWith('/__test/') || p === EVENTS_PATH) return next();
+    if (p.startsWith('/__test/') || PANEL_PATHS.includes(p)) return next();
     const t = now();
     let logged = false;
     const done = () => {
@@ -560,21 +597,24 @@ export function createApp(options = {}) {
     res.write('retry: 5000\n\n');
     const stream = { res, sid };
     streams.add(stream);
-    requestLog.push({ t: now(), method: 'GET', path: EVENTS_PATH, counted: false, activity: 'passive', status: 200 });
-    sendEvent(stream, 'hello', {
-      config: {
-        idleSeconds: config.idleSeconds,
-        timeoutSeconds: config.timeoutSeconds,
-        expireSeconds: config.expireSeconds ?? null,
-        gracePeriodSeconds: config.gracePeriodSeconds,
-      },
-      limits: st.limitsFor(req),
-      state: st.snapshot(req.session),
-      // What this session did just before the panel connected (the page load).
-      recent: requestLog.filter((e) => e.sid === sid).slice(-20),
-    });
+    logPanelRequest(req, EVENTS_PATH, 200);
+    sendEvent(stream, 'hello', panelPicture(req, sid));
     req.on('close', () => streams.delete(stream));
     return undefined;
+  });
+
+  // The stream's `hello` as plain JSON, for a tab that follows the tab
+  // holding the stream (demo.js). Passive like the stream.
+  app.get(SNAPSHOT_PATH, (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const sid = req.sessionTimeout?.sessionId;
+    if (!sid || !signedIn(req)) {
+      logPanelRequest(req, SNAPSHOT_PATH, 401);
+      return res.status(401).json({ status: 'EXPIRED' });
+    }
+    const picture = panelPicture(req, sid);
+    logPanelRequest(req, SNAPSHOT_PATH, 200);
+    return res.json(picture);
   });
 
   // ---- 404 and errors

@@ -1,5 +1,5 @@
 // The demo's pages: sign-in, protected page, sign-out, headers, escaping,
-// static files and the passive live-panel stream.
+// static files and the passive live-panel stream and snapshot.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -273,4 +273,56 @@ test('the live-panel stream is passive: 204 when anonymous, pushes requests, nev
   assert.ok(!('sid' in req.data), 'no session id in the stream');
   controller.abort();
   assert.equal((await client.status()).json.idleTime, 4, 'opening the stream was not activity');
+});
+
+test('the live-panel snapshot is the stream’s hello as JSON: passive, uncached, logged but never pushed, 401 when signed out', async (t) => {
+  const { url, client } = await demo(t);
+  const anon = await client.get('/demo/snapshot');
+  assert.equal(anon.status, 401);
+  assert.deepEqual(anon.json, { status: 'EXPIRED' });
+  assert.match(anon.headers.get('cache-control'), /no-store/);
+  assert.deepEqual(anon.setCookies, []);
+
+  await client.login();
+  await client.get('/');
+  await advance(url, 4);
+  const controller = new AbortController();
+  t.after(() => controller.abort());
+  const stream = await fetch(`${url}/demo/events`, { headers: { cookie: client.cookieHeader() }, signal: controller.signal });
+  const pending = readEvents(stream, (events) => events.some((e) => e.event === 'request'));
+  await new Promise((r) => setTimeout(r, 100));
+
+  const r = await client.get('/demo/snapshot');
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /^application\/json/);
+  assert.match(r.headers.get('cache-control'), /no-store/);
+  assert.deepEqual(r.setCookies, [], 'a passive path writes no cookie');
+  assert.equal(r.json.state.phase, 'ACTIVE');
+  assert.equal(r.json.state.idleMs, 4000);
+  assert.ok(r.json.recent.some((e) => e.method === 'GET' && e.path === '/' && e.counted), 'the page load is in the history');
+  assert.ok(r.json.recent.every((e) => !('sid' in e)), 'no session id in the snapshot');
+
+  await client.status();
+  const events = await pending;
+  assert.equal(events[0].event, 'hello');
+  assert.deepEqual(r.json, events[0].data, 'the same picture as the stream’s hello (the clock is frozen)');
+  const pushed = events.filter((e) => e.event === 'request').map((e) => e.data.path);
+  assert.deepEqual(pushed, ['/session/status'], 'the snapshot request itself is not pushed to the panel');
+  controller.abort();
+
+  assert.equal((await client.status()).json.idleTime, 4, 'reading the snapshot was not activity');
+  const log = (await client.get('/__test/log')).json.filter((e) => e.path === '/demo/snapshot');
+  assert.deepEqual(
+    log.map(({ method, counted, activity, status }) => ({ method, counted, activity, status })),
+    [
+      { method: 'GET', counted: false, activity: 'anonymous', status: 401 },
+      { method: 'GET', counted: false, activity: 'passive', status: 200 },
+    ],
+  );
+
+  await advance(url, 60);
+  const over = await client.get('/demo/snapshot');
+  assert.equal(over.status, 401, 'a session past its timeout has no picture');
+  assert.deepEqual(over.json, { status: 'EXPIRED' });
+  assert.equal((await client.status()).json.status, 'EXPIRED');
 });
