@@ -251,7 +251,7 @@ describe('accessibility', () => {
       await env.browser.advance(181_000);
       await el.updateComplete;
       const status = shadow(el).querySelector<HTMLElement>('[role="status"]')!;
-      expect(status.textContent).to.equal('Vous avez été déconnecté.');
+      expect(status.textContent).to.equal('Votre session a été fermée.');
       expect(status.lang).to.equal('fr');
     });
   });
