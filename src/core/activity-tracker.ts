@@ -15,7 +15,8 @@ export class ActivityTracker {
   #x = NaN;
   #y = NaN;
   #events: readonly string[] = [];
-  #target: EventTarget | null = null;
+  /** The page's document and the documents of its same-origin iframes. */
+  readonly #targets = new Set<EventTarget>();
   // One options object for add and remove: a capture flag that differs
   // leaves the listener behind (hmrc-frontend's focus listener did).
   readonly #options: AddEventListenerOptions = { capture: true, passive: true };
@@ -44,27 +45,64 @@ export class ActivityTracker {
     this.last = this.#now();
   };
 
-  /** Listen on `target` (capture, passive) for `events`; replaces earlier ones. */
+  /**
+   * Listen on `target` (capture, passive) for `events`; replaces earlier ones.
+   * When `target` is a document, its same-origin iframes count too, nested
+   * ones and later ones included (a rich-text editor in an iframe is the
+   * person typing): see `#watch`.
+   */
   start(target: EventTarget, events: readonly string[]): void {
     this.stop();
-    this.#target = target;
     this.#events = events;
-    for (const type of events) {
-      target.addEventListener(type, MOVE_EVENTS.has(type) ? this.#onMove : this.#onEvent, this.#options);
-    }
+    this.#watch(target);
   }
 
   stop(): void {
-    const target = this.#target;
-    if (!target) return;
-    for (const type of this.#events) {
-      target.removeEventListener(type, MOVE_EVENTS.has(type) ? this.#onMove : this.#onEvent, this.#options);
-    }
-    this.#target = null;
+    for (const target of this.#targets) this.#listen(target, false);
+    this.#targets.clear();
   }
+
+  #listen(target: EventTarget, on: boolean): void {
+    const method = on ? 'addEventListener' : 'removeEventListener';
+    for (const type of this.#events) {
+      target[method](type, MOVE_EVENTS.has(type) ? this.#onMove : this.#onEvent, this.#options);
+    }
+    // `load` does not bubble, but a capture listener on the document hears
+    // it: this is how an iframe that loads later (or loads another page) is
+    // found, without a MutationObserver doing work on every DOM change.
+    if (isDocument(target)) target[method]('load', this.#onLoad, this.#options);
+  }
+
+  #watch(target: EventTarget): void {
+    if (this.#targets.has(target)) return;
+    this.#targets.add(target);
+    this.#listen(target, true);
+    if (isDocument(target)) for (const frame of target.querySelectorAll('iframe')) this.#watchFrame(frame);
+  }
+
+  /** A cross-origin (or sandboxed) iframe has no `contentDocument`: its activity stays its own. */
+  #watchFrame(frame: HTMLIFrameElement): void {
+    const doc = frame.contentDocument;
+    if (doc) this.#watch(doc);
+  }
+
+  readonly #onLoad = (event: Event): void => {
+    const frame = event.target as Element;
+    if (frame.localName !== 'iframe') return;
+    // The document the iframe left is gone: let it go (it hears nothing more).
+    for (const target of this.#targets) {
+      if (isDocument(target) && !target.defaultView) this.#targets.delete(target);
+    }
+    this.#watchFrame(frame as HTMLIFrameElement);
+  };
 
   /** Activity no DOM event shows (media playing, a canvas drag): `reportActivity()`. */
   report(): void {
     this.last = this.#now();
   }
+}
+
+/** By `nodeType`, not `instanceof`: an iframe's document belongs to another realm. */
+function isDocument(target: EventTarget): target is Document {
+  return (target as Node).nodeType === Node.DOCUMENT_NODE;
 }

@@ -95,6 +95,115 @@ describe('activity-tracker: trusted events', () => {
   });
 });
 
+describe('activity-tracker: same-origin iframes', () => {
+  // A rich-text editor in an iframe, or an app framed in a portal: the person
+  // types there, and the page's own listeners never hear it (CONTEXT #10).
+  const c = clock();
+  let tracker: ActivityTracker;
+  const frames: HTMLIFrameElement[] = [];
+
+  /** An iframe over the page's top-left corner, loaded. */
+  async function frame(html: string, parent: Document = document, attrs: Record<string, string> = {}): Promise<HTMLIFrameElement> {
+    const f = parent.createElement('iframe');
+    f.style.cssText = 'position:fixed;left:0;top:0;width:300px;height:150px;border:0';
+    for (const [name, value] of Object.entries(attrs)) f.setAttribute(name, value);
+    const loaded = new Promise((resolve) => f.addEventListener('load', resolve, { once: true }));
+    f.srcdoc = html;
+    parent.body.append(f);
+    if (parent === document) frames.push(f);
+    await loaded;
+    return f;
+  }
+
+  /** A trusted key press in the iframe's text field. */
+  async function typeIn(f: HTMLIFrameElement): Promise<void> {
+    const doc = f.contentDocument!;
+    doc.querySelector('input')!.focus();
+    const seen = next('keydown', doc);
+    await sendKeys({ press: 'a' });
+    await seen;
+  }
+
+  beforeEach(async () => {
+    await resetMouse();
+    tracker = new ActivityTracker(c.now);
+  });
+  afterEach(async () => {
+    tracker.stop();
+    for (const f of frames.splice(0)) f.remove();
+    await resetMouse();
+  });
+
+  it('counts a key typed and a pointer moved in an iframe that was there before start()', async () => {
+    const f = await frame('<input>');
+    tracker.start(document, DEFAULT_EVENTS);
+    c.t = 11_000_000;
+    await typeIn(f);
+    expect(tracker.last).to.equal(11_000_000);
+
+    c.t = 12_000_000;
+    const seen = next('pointermove', f.contentDocument!);
+    await sendMouse({ type: 'move', position: [50, 50] });
+    await seen;
+    expect(tracker.last).to.equal(12_000_000);
+  });
+
+  it('counts activity in an iframe added after start(), and in the page it loads next', async () => {
+    tracker.start(document, DEFAULT_EVENTS);
+    const f = await frame('<input>');
+    c.t = 13_000_000;
+    await typeIn(f);
+    expect(tracker.last).to.equal(13_000_000);
+
+    const reloaded = new Promise((resolve) => f.addEventListener('load', resolve, { once: true }));
+    f.srcdoc = '<p>next page</p><input>';
+    await reloaded;
+    c.t = 14_000_000;
+    await typeIn(f);
+    expect(tracker.last).to.equal(14_000_000);
+  });
+
+  it('counts activity in an iframe inside an iframe', async () => {
+    const outer = await frame('<p>outer</p>');
+    const inner = await frame('<input>', outer.contentDocument!);
+    tracker.start(document, DEFAULT_EVENTS);
+    c.t = 15_000_000;
+    await typeIn(inner);
+    expect(tracker.last).to.equal(15_000_000);
+  });
+
+  it('ignores script-made events in an iframe', async () => {
+    const f = await frame('<input>');
+    tracker.start(document, DEFAULT_EVENTS);
+    c.t = 16_000_000;
+    const doc = f.contentDocument!;
+    const win = doc.defaultView as Window & typeof globalThis;
+    doc.dispatchEvent(new win.KeyboardEvent('keydown', { key: 'a', bubbles: true }));
+    doc.dispatchEvent(new win.PointerEvent('pointermove', { screenX: 5, screenY: 5, bubbles: true }));
+    expect(tracker.last).to.equal(-Infinity);
+  });
+
+  it('hears nothing from an iframe after stop()', async () => {
+    const f = await frame('<input>');
+    tracker.start(document, DEFAULT_EVENTS);
+    tracker.stop();
+    c.t = 17_000_000;
+    await typeIn(f);
+    expect(tracker.last).to.equal(-Infinity);
+  });
+
+  it('leaves a sandboxed (opaque-origin) iframe alone, and still hears the page', async () => {
+    const f = await frame('<input>', document, { sandbox: '' });
+    expect(f.contentDocument).to.equal(null);
+    tracker.start(document, DEFAULT_EVENTS);
+    c.t = 18_000_000;
+    const seen = next('keydown');
+    await sendKeys({ press: 'Shift' });
+    await seen;
+    expect(tracker.last).to.equal(18_000_000);
+  });
+});
+
 describe('activity-tracker: script-made events', () => {
   it('never counts untrusted events', () => {
     const c = clock();
@@ -212,7 +321,8 @@ describe('activity-tracker: listeners', () => {
     try {
       const tracker = new ActivityTracker(() => 0);
       tracker.start(document, DEFAULT_EVENTS);
-      expect(live.size).to.equal(DEFAULT_EVENTS.length);
+      // Plus `load`, which finds the iframes that load later.
+      expect([...live].map((k) => k.split('|')[1]).sort()).to.deep.equal([...DEFAULT_EVENTS, 'load'].sort());
       tracker.stop();
       expect([...live]).to.deep.equal([]);
     } finally {
