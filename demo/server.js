@@ -67,6 +67,10 @@ export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; require-trusted-types-for 'script'; " +
   "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
+/** The same, for the one page the demo frames itself (the iframe editor). */
+const FRAMEABLE_CSP = CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'");
+const FRAMEABLE_FILE = 'editor.html';
+
 const FAULT_OPERATIONS = new Set(['status', 'keepalive', 'any']);
 const FAULT_KINDS = new Set(['500', '502', '503', '403', '401', '440', '302', 'html', 'badjson', 'truncated', 'hang']);
 const LOG_LIMIT = 5000;
@@ -364,7 +368,10 @@ export function createApp(options = {}) {
     express.static(PUBLIC_DIR, {
       index: false,
       redirect: false,
-      setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache'),
+      setHeaders: (res, file) => {
+        res.setHeader('Cache-Control', 'no-cache');
+        if (path.basename(file) === FRAMEABLE_FILE) res.setHeader('Content-Security-Policy', FRAMEABLE_CSP);
+      },
     }),
   );
 
@@ -971,6 +978,9 @@ ${limitsForm({ csrfToken, config, limits, error: limitsError })}
 <label for="notes">A long form</label>
 <textarea id="notes" rows="6" spellcheck="false" placeholder="Type here. Typing sends no request by itself: the element notices the activity and keeps the server session alive."></textarea>
 <p class="hint">Typing is local activity: the server only learns of it through the element's keepalive.</p>
+<p class="label" aria-hidden="true">A rich-text editor in an iframe</p>
+<iframe id="editor" src="/static/${FRAMEABLE_FILE}" title="Notes editor (in an iframe)" aria-describedby="editor-hint"></iframe>
+<p id="editor-hint" class="hint">Many editors live in an iframe, where the page's own listeners hear nothing. The element listens in same-origin iframes too.</p>
 <div class="row">
 <button type="button" id="app-request" class="button-primary">Make an app request</button>
 <output id="app-result" for="app-request" class="hint"></output>

@@ -143,10 +143,12 @@ function noteCall(entry) {
 }
 
 let lastLocalMark = -Infinity;
-function noteLocalActivity(event) {
+function noteLocalActivity() {
   // One mark per 400 ms at most: the listener stays as cheap as the element's.
-  if (event.timeStamp - lastLocalMark < 400) return;
-  lastLocalMark = event.timeStamp;
+  // This page's clock, not event.timeStamp: the editor iframe has its own origin of time.
+  const now = performance.now();
+  if (now - lastLocalMark < 400) return;
+  lastLocalMark = now;
   const t = Date.now();
   const last = localSpans[localSpans.length - 1];
   if (last && t - last[1] <= 1500) last[1] = t;
@@ -523,9 +525,15 @@ function summarize(now, plan, from) {
 }
 
 function wireTimeline() {
-  for (const type of LOCAL_ACTIVITY_EVENTS) {
-    window.addEventListener(type, noteLocalActivity, { capture: true, passive: true });
-  }
+  const listen = (target) => {
+    for (const type of LOCAL_ACTIVITY_EVENTS) target.addEventListener(type, noteLocalActivity, { capture: true, passive: true });
+  };
+  listen(window);
+  // Typing in the iframe editor is activity on this page too (the element hears it).
+  const editor = byId('editor');
+  const listenToEditor = () => editor?.contentWindow && listen(editor.contentWindow);
+  editor?.addEventListener('load', listenToEditor);
+  if (editor?.contentDocument?.readyState === 'complete') listenToEditor();
   const pause = byId('timeline-pause');
   pause?.addEventListener('click', () => {
     paused = !paused;

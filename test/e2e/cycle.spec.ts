@@ -191,6 +191,17 @@ test.describe('activity', () => {
     await expectKeptAlive(page, clocks);
   });
 
+  test('typing in a rich-text editor in a same-origin iframe keeps the session alive the same way', async ({ page }) => {
+    await recordEvents(page);
+    const clocks = await openSignedIn(page);
+    // The page's own listeners hear nothing from inside an iframe (CONTEXT #10).
+    const editor = page.frameLocator('#editor').locator('body');
+    await editor.click();
+    await workFor(clocks, (i) => page.keyboard.type('abcdefgh'[i % 8]));
+    await expect(editor).toContainText('abcdefgh');
+    await expectKeptAlive(page, clocks);
+  });
+
   test("the app's own requests keep the warning away: the status at the idle limit shows the server activity", async ({ page }) => {
     await recordEvents(page);
     const clocks = await openSignedIn(page);

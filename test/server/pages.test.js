@@ -48,6 +48,24 @@ test('every HTML page carries the CSP, nosniff and Referrer-Policy, and has no i
   assertNoInlineCode(confirm.text, '/logout');
 });
 
+test('the iframe editor may be framed by the demo only; it carries the rest of the policy, has no inline code, and does not count', async (t) => {
+  const { client, url } = await demo(t);
+  await client.login();
+  await advance(url, 5);
+  const r = await client.get('/static/editor.html');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('content-security-policy'), CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'"));
+  assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+  assertNoInlineCode(r.text, 'editor.html');
+  assert.match(r.text, /<body contenteditable="true" role="textbox"/);
+  // A static file: loading the frame is not the person at work.
+  assert.equal((await client.status()).json.idleTime, 5, 'loading the editor was not activity');
+  // Every other static file keeps frame-ancestors 'none'.
+  assert.equal((await client.get('/static/demo.css')).headers.get('content-security-policy'), CSP);
+  const page = await client.get('/');
+  assert.match(page.text, /<iframe id="editor" src="\/static\/editor.html" title="[^"]+"/);
+});
+
 test('the protected page has the element with the configured limits, the CSRF meta, the panel and the app button', async (t) => {
   const { client } = await demo(t, { idleSeconds: 30, timeoutSeconds: 90 });
   const token = await client.login();
