@@ -60,7 +60,10 @@ export class SessionController implements ReactiveController {
 
   readonly #onWake = (event: Event): void => {
     if (event.type === 'visibilitychange' && document.visibilityState !== 'visible') return;
-    this.engine?.wake(false);
+    // The window also gets focus when the dialog's showModal() moves focus
+    // back from an iframe, inside the element's own update: wake after it.
+    if (event.type === 'focus') queueMicrotask(() => this.engine?.wake(false));
+    else this.engine?.wake(false);
   };
 
   readonly #onPageShow = (event: PageTransitionEvent): void => {

@@ -422,7 +422,10 @@ export class SessionTimeoutDialog extends LitElement {
   };
 
   #onMessageSlot = (event: Event): void => {
-    this.#hasMessageSlot = (event.target as HTMLSlotElement).assignedNodes().length > 0;
+    const has = (event.target as HTMLSlotElement).assignedNodes().length > 0;
+    // Only a change renders again (slotchange also comes during a render).
+    if (has === this.#hasMessageSlot) return;
+    this.#hasMessageSlot = has;
     this.requestUpdate();
   };
 

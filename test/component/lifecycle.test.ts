@@ -116,6 +116,47 @@ describe('lifecycle', () => {
     expect(server.count('status')).to.equal(2);
   });
 
+  it('does not render again inside its own update when the window gets focus as the dialog opens', async () => {
+    // Focus coming back from an iframe to the page: showModal() fires the
+    // window's focus event synchronously, inside the element's updated().
+    const { browser, env } = setup();
+    const el = await fixture<SessionTimeoutDialog>(element(env));
+    const proto = Object.getPrototypeOf(el) as { performUpdate(): void; requestUpdate(...a: unknown[]): void };
+    const showModal = HTMLDialogElement.prototype.showModal;
+    const { performUpdate, requestUpdate } = proto;
+    let updating = 0;
+    let requestedInside = 0;
+    proto.performUpdate = function (this: SessionTimeoutDialog) {
+      updating++;
+      try {
+        return performUpdate.call(this);
+      } finally {
+        updating--;
+      }
+    };
+    proto.requestUpdate = function (this: SessionTimeoutDialog, ...args: unknown[]) {
+      if (updating) requestedInside++;
+      return requestUpdate.apply(this, args);
+    };
+    HTMLDialogElement.prototype.showModal = function (this: HTMLDialogElement) {
+      window.dispatchEvent(new Event('focus'));
+      return showModal.call(this);
+    };
+    try {
+      await at(browser, 60 * S);
+      await el.updateComplete;
+      expect(dialogOpen(el)).to.equal(true);
+      await el.updateComplete;
+      expect(requestedInside).to.equal(0);
+      expect(el.state).to.equal('warning');
+    } finally {
+      // Both are inherited (ReactiveElement): drop the wrappers.
+      delete (proto as Partial<typeof proto>).performUpdate;
+      delete (proto as Partial<typeof proto>).requestUpdate;
+      HTMLDialogElement.prototype.showModal = showModal;
+    }
+  });
+
   it('re-plans when the limits change while it runs', async () => {
     const { browser, env, server } = setup(120, 240);
     const el = await fixture<SessionTimeoutDialog>(element(env));
