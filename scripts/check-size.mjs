@@ -48,10 +48,11 @@ const ownBytes = own.outputFiles[0].contents;
  *    project's notes say so and track it.
  *  - a ceiling a little above today's size, which fails CI: size can only
  *    go down from here without someone deciding otherwise in this file.
+ *    (Raised once, by 100 B: activity in same-origin iframes costs 180 B.)
  */
 const rows = [
   { figure: `${CDN_FILE} (Lit included)`, raw: cdn.length, gz: gzip(cdn), budget: 10 * 1024, ceiling: 18_700 },
-  { figure: `${NPM_ENTRY} bundled, Lit external`, raw: ownBytes.length, gz: gzip(ownBytes), budget: 5 * 1024, ceiling: 13_200 },
+  { figure: `${NPM_ENTRY} bundled, Lit external`, raw: ownBytes.length, gz: gzip(ownBytes), budget: 5 * 1024, ceiling: 13_300 },
 ];
 
 console.log('size (gzip -9, bytes)');
