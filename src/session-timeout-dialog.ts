@@ -63,6 +63,9 @@ import { styles } from './session-timeout-dialog.styles.js';
 export class SessionTimeoutDialog extends LitElement {
   static override styles = styles;
 
+  // Reactive properties declared here rather than with decorators: no
+  // decorator helper in the package and no lit/decorators in the CDN file.
+  // Each one's JSDoc (the contract, read by the manifest) is on its field below.
   static override properties = {
     statusUrl: { attribute: 'status-url' },
     keepaliveUrl: { attribute: 'keepalive-url' },
@@ -71,14 +74,14 @@ export class SessionTimeoutDialog extends LitElement {
     timeoutUrl: { attribute: 'timeout-url' },
     idleSeconds: { attribute: 'idle-seconds', type: Number },
     timeoutSeconds: { attribute: 'timeout-seconds', type: Number },
-    protocol: {},
+    protocol: { attribute: 'protocol' },
     csrfCookie: { attribute: 'csrf-cookie' },
     csrfHeader: { attribute: 'csrf-header' },
     activityEvents: { attribute: 'activity-events' },
-    channel: {},
+    channel: { attribute: 'channel' },
     noTabSync: { attribute: 'no-tab-sync', type: Boolean },
-    notice: { type: Boolean },
-    state: { reflect: true },
+    notice: { attribute: 'notice', type: Boolean },
+    state: { attribute: 'state', reflect: true },
   };
 
   /** `lang` is a native attribute, not a Lit property: watch it so the texts follow it. */
