@@ -16,51 +16,32 @@
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname, extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { join, extname } from 'node:path';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { findChrome, CHROME_FLAGS } from '../scripts/find-chrome.mjs';
+import { assertBuilt, bundle, cdnFile, CDN_FILE, gzipSize, ownCode, root, SIZE_BUDGET } from '../scripts/sizes.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BUDGET = { cdn: 10 * 1024, own: 5 * 1024, eventNs: 300, timerCalls: 0, calls: 13 };
+const BUDGET = { ...SIZE_BUDGET, eventNs: 300, timerCalls: 0, calls: 13 };
 const args = process.argv.slice(2);
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
 
-const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 const br = (buf) => brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
 
-async function bundle(contents, { external = [], resolveDir = root } = {}) {
-  const result = await build({
-    stdin: { contents, resolveDir, loader: 'js' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    write: false,
-    external,
-    logLevel: 'silent',
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
-  return Buffer.from(result.outputFiles[0].contents);
-}
-
 async function sizes() {
-  const cdnPath = join(root, 'dist/cdn/session-timeout-dialog.js');
-  if (!existsSync(cdnPath)) throw new Error('dist/cdn/session-timeout-dialog.js is missing: run `npm run build` first');
-  const litExternal = ['lit', 'lit/*', '@lit/*', '@lit-labs/*'];
+  assertBuilt();
   const items = [
-    ['session-timeout-dialog, CDN file (Lit inside)', await readFile(cdnPath), BUDGET.cdn],
-    ['session-timeout-dialog, own code (Lit external, 12 languages)', await bundle(`export * from './dist/index.js';`, { external: litExternal }), BUDGET.own],
+    ['session-timeout-dialog, CDN file (Lit inside)', cdnFile(), BUDGET.cdn],
+    ['session-timeout-dialog, own code (Lit external, 12 languages)', await ownCode(), BUDGET.own],
     ['  of which the built-in texts (12 language tables)', await bundle(`export { messages } from './dist/i18n/index.js';`), null],
     ['hmrc-frontend timeout dialog', await bundle(`export { default } from 'hmrc-frontend/hmrc/components/timeout-dialog/timeout-dialog.js';`), null],
     ['react-idle-timer (React external)', await bundle(`export * from 'react-idle-timer';`, { external: ['react', 'react-dom'] }), null],
     ['React + ReactDOM (what react-idle-timer needs)', await bundle(`export * from 'react'; export * from 'react-dom/client';`), null],
     ['Lit alone (all of `lit`; the element uses no decorators)', await bundle(`export * from 'lit';`), null],
   ];
-  return items.map(([name, buf, budget]) => ({ name, min: buf.length, gzip: gz(buf), brotli: br(buf), budget }));
+  return items.map(([name, buf, budget]) => ({ name, min: buf.length, gzip: gzipSize(buf), brotli: br(buf), budget }));
 }
 
 /** A throwaway static server for the browser parts (same origin for fetch and modules). */
@@ -165,7 +146,7 @@ async function browserFigures() {
   void work;
   const server = await serve({
     '/': async () => POINTER_PAGE,
-    '/session-timeout-dialog.js': () => readFile(join(root, 'dist/cdn/session-timeout-dialog.js')),
+    '/session-timeout-dialog.js': () => readFile(join(root, CDN_FILE)),
     '/pointer.js': async () => POINTER_SCRIPT,
     '/sim': async () => '<!doctype html><title>sim</title><script type="module" src="/sim.js"></script>',
     '/sim.js': async () => simJs,
