@@ -9,7 +9,7 @@ import express from 'express';
 import session from 'express-session';
 import { sessionTimeout, signIn, normalizeOptions } from '../../server/session-timeout.js';
 import { parseLimits, MAX_LIMIT_SECONDS } from '../../demo/server.js';
-import { startDemo, Client, advance, readEvents } from './helpers.js';
+import { startDemo, Client, advance, readEvents, manualClock } from './helpers.js';
 
 async function demo(t, options = {}) {
   const d = await startDemo({ testHooks: true, idleSeconds: 20, timeoutSeconds: 50, ...options });
@@ -216,15 +216,6 @@ test('parseLimits: numbers, digit strings, presets and reset', () => {
 });
 
 // ------------------------------------------------------------------ the middleware option
-
-function manualClock(start = 1_700_000_000_000) {
-  let t = start;
-  const now = () => t;
-  now.advance = (s) => {
-    t += s * 1000;
-  };
-  return now;
-}
 
 /** express-session → sessionTimeout({ limits: session.mine }) with a route to set them. */
 async function limitsApp(t, timeoutOptions = {}) {

@@ -158,3 +158,13 @@ export async function readEvents(res, until, ms = 3000) {
   }
   return events;
 }
+
+/** A manual clock in ms, for the middleware's `now` option: `now.advance(seconds)`. */
+export function manualClock(start = 1_700_000_000_000) {
+  let t = start;
+  const now = () => t;
+  now.advance = (s) => {
+    t += s * 1000;
+  };
+  return now;
+}

@@ -8,17 +8,7 @@ import http from 'node:http';
 import express from 'express';
 import session from 'express-session';
 import { sessionTimeout, signIn, signOut, verifyCsrf, errorHandler, normalizeOptions, SESSION_KEY } from '../../server/session-timeout.js';
-import { Client } from './helpers.js';
-
-/** A manual clock in ms. */
-function manualClock(start = 1_700_000_000_000) {
-  let t = start;
-  const now = () => t;
-  now.advance = (s) => {
-    t += s * 1000;
-  };
-  return now;
-}
+import { Client, manualClock } from './helpers.js';
 
 /**
  * Build an app: express-session (options merged) → sessionTimeout(options)
