@@ -12,6 +12,7 @@
 // page has run its queued tasks. No real waiting for timeouts anywhere.
 import type { APIRequestContext, BrowserContext, Locator, Page, Request } from '@playwright/test';
 import { expect } from '../fixtures.js';
+import { stretchOrStep } from './clock.js';
 
 /** The two session calls of SPEC §4.1 (the demo's URLs). */
 export const STATUS_PATH = '/session/status';
@@ -260,14 +261,17 @@ export class Harness {
    * Move both clocks forward by `seconds`, in steps of `step` seconds: each
    * step advances the server, then runs the browser's timers up to the same
    * instant, then waits until the calls it caused were answered and applied.
+   * A step in which no tab has a one-off timer due stretches to the first
+   * one that is (helpers/clock.ts, `stretchOrStep`).
    */
   async advance(seconds: number, { step = 1 }: { step?: number } = {}): Promise<void> {
     let left = Math.round(seconds * 1000);
     const stepMs = Math.round(step * 1000);
     while (left > 0) {
-      const d = Math.min(stepMs, left);
+      const { by: d, stretch } = await stretchOrStep(this.context.pages(), left, stepMs);
       await this.serverClock({ advance: d / 1000 });
-      await this.context.clock.runFor(d);
+      if (stretch) await this.context.clock.fastForward(d);
+      else await this.context.clock.runFor(d);
       this.elapsedMs += d;
       left -= d;
       await this.settle({ step: true });
@@ -316,7 +320,10 @@ export class Harness {
     for (let round = 0; round < 50; round++) {
       const before = this.seen;
       if (waitable() > 0) {
-        await expect.poll(waitable, { message: 'session calls still in flight', timeout: 10_000 }).toBe(0);
+        // A count kept here (no round trip to read it): look often.
+        await expect
+          .poll(waitable, { message: 'session calls still in flight', timeout: 10_000, intervals: [5, 10, 20, 50] })
+          .toBe(0);
       }
       // Twice: an answer applied in one tab is broadcast, then heard in the others.
       await Promise.all(this.open_.map((t) => drain(t.page)));
