@@ -129,8 +129,8 @@ export class Clocks {
 
   /**
    * Advance both clocks by `ms`, in steps, settling the page's requests after
-   * each. A step in which no one-off timer of the page is due stretches to
-   * the first one that is (or to the end): see `stretchOrStep`.
+   * each. Steps in which no timer of the page is due are taken together
+   * (`stretchOrStep`).
    */
   async advance(ms: number, options: { step?: number } = {}): Promise<void> {
     const step = options.step ?? this.step;
@@ -189,25 +189,27 @@ export class Clocks {
 }
 
 /**
- * How far the next step of fake time goes: `step` (at most `left`), unless
- * no one-off timer (setTimeout, requestAnimationFrame…) is due in any page
- * within it. Then nothing the element does can happen before the first one
- * that is due, so the step stretches to that instant (or to `left`): one
- * server-clock update and one settle instead of one per step, and the server
- * reads exactly the instant at which the page's next request can leave.
+ * How far the next step of fake time goes: `step` (at most `left`), or, when
+ * the steps just ahead have no one-off timer (setTimeout,
+ * requestAnimationFrame…) due in any page, all those empty steps at once. The
+ * steps are the same as one by one, ending on the same instants: the step in
+ * which a timer is due still runs alone, with the server at its end. What is
+ * saved is a server-clock update and a settle per empty step.
  *
- * A stretch is run with `fastForward`, so a repeating timer (setInterval) due
- * in it fires once at its end instead of once per period. The element uses
- * none; the demo's live panel redraws from what it already knows every
- * 250 ms (no request), and hundreds of redraws per fake minute were most of
- * the cost of a test on the demo page. Every timer still fires, and a
- * one-off one on time.
+ * The merged empty steps run with `fastForward`, so a repeating timer
+ * (setInterval) due in them fires once at their end instead of once per
+ * period. The element uses none; the demo's live panel redraws from what it
+ * already knows every 250 ms (no request), and hundreds of redraws per fake
+ * minute were most of the cost of a test on the demo page.
  */
 export async function stretchOrStep(pages: Page[], left: number, step: number): Promise<{ by: number; stretch: boolean }> {
   if (left <= step) return { by: left, stretch: false };
   const due = await nextTimerIn(pages);
-  if (due === null || due <= step) return { by: step, stretch: false };
-  return { by: Math.min(left, due), stretch: true };
+  // Whole steps that end before the first due timer (one due exactly at a
+  // step's end belongs to that step).
+  const empty = due === null ? 0 : due === Infinity ? Infinity : Math.ceil(due / step) - 1;
+  if (empty < 1) return { by: step, stretch: false };
+  return { by: Math.min(left, empty * step), stretch: true };
 }
 
 /**

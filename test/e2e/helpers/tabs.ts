@@ -261,8 +261,8 @@ export class Harness {
    * Move both clocks forward by `seconds`, in steps of `step` seconds: each
    * step advances the server, then runs the browser's timers up to the same
    * instant, then waits until the calls it caused were answered and applied.
-   * A step in which no tab has a one-off timer due stretches to the first
-   * one that is (helpers/clock.ts, `stretchOrStep`).
+   * Steps in which no tab has a timer due are taken together
+   * (helpers/clock.ts, `stretchOrStep`).
    */
   async advance(seconds: number, { step = 1 }: { step?: number } = {}): Promise<void> {
     let left = Math.round(seconds * 1000);
