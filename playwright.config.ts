@@ -9,11 +9,15 @@ export default defineConfig({
   testDir: 'test/e2e',
   testMatch: '**/*.spec.ts',
   // 2 cores: one worker, one browser; tests in a file run in order.
-  workers: 1,
+  // PW_WORKERS=2 tries two (each test has its own server and fake clocks).
+  workers: Number(process.env.PW_WORKERS) || 1,
   fullyParallel: false,
   retries: 0,
   forbidOnly: !!process.env.CI,
   timeout: 30_000,
+  // scripts/test.mjs sets this a little under its cap for the e2e part, so
+  // that a run cut short still reports; 0 (none) when run directly.
+  globalTimeout: Number(process.env.PW_GLOBAL_TIMEOUT_MS) || 0,
   expect: { timeout: 5_000 },
   reporter: [['list'], ['json', { outputFile: process.env.PW_JSON || 'test-results/e2e.json' }]],
   // Playwright empties its outputDir at start: keep it apart from the other

@@ -8,6 +8,9 @@
 // Options:  --browser chromium|firefox|webkit
 //           --only server,unit,component,e2e   (repeatable; `wtr` = unit + component)
 //
+// The server tests run beside web-test-runner (their output is printed in one
+// piece when they end), then the e2e tests run alone. Each part and the whole
+// run have a cap against a hang (see PART_CAP_S below).
 // Children's output streams as it comes. At the end: a table per part, then as
 // the very last line `N passed, N failed` (`, N skipped` when there are some).
 // Exit code 1 when a test failed, a part could not run, or no test ran at all.
@@ -24,8 +27,23 @@ import { findChrome } from './find-chrome.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(root, 'test-results');
 const CDN_FILE = join(root, 'dist/cdn/session-timeout-dialog.js');
-// A hung child must not hold CI forever (seconds per part).
-const PART_TIMEOUT_S = Number(process.env.TEST_PART_TIMEOUT) || 600;
+// Caps against a hung child, in seconds. They are sized from CI's real limit,
+// not from a typical run: CI gives the whole .ci/run 5400 s, and in it this
+// script runs three times (Chromium: every part; Firefox and WebKit: unit +
+// component only) beside the system packages, npm ci, the build and the pack
+// test. One run of this script stops at TOTAL_TIMEOUT_S = 1200 s, and each
+// part at its own cap below, whichever comes first. The worst case, every run
+// hung until cut, is 1200 + 600 + 600 = 2400 s, which leaves 3000 s of the 5400 s
+// for everything else. Each cap is several times what the part takes on a quiet
+// 2-core machine (the summary table shows it), so that a slow, busy machine
+// does not trip it and only a hang does.
+// TEST_PART_TIMEOUT=s sets every part's cap (and lifts the total, unless
+// TEST_TOTAL_TIMEOUT=s sets that too).
+const PART_CAP_S = { server: 480, wtr: 600, e2e: 900 };
+const PART_OVERRIDE_S = Number(process.env.TEST_PART_TIMEOUT) || 0;
+const TOTAL_TIMEOUT_S = Number(process.env.TEST_TOTAL_TIMEOUT) || (PART_OVERRIDE_S ? Infinity : 1200);
+/** Playwright stops itself this long before its cap, so that its report is still written. */
+const E2E_REPORT_MARGIN_S = 30;
 
 const WTR_BIN = join(root, 'node_modules/@web/test-runner/dist/bin.js');
 const PLAYWRIGHT_BIN = join(root, 'node_modules/@playwright/test/cli.js');
@@ -127,45 +145,66 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** Runs a command with output streamed; resolves { code, signal, timedOut, error }. */
-function run(command, commandArgs, { env = {}, timeoutS = PART_TIMEOUT_S } = {}) {
+const started = performance.now();
+
+/** Seconds a part may run: its cap, and no more than what is left of the total. */
+function partTimeout(part) {
+  const cap = PART_OVERRIDE_S || PART_CAP_S[part];
+  return Math.max(0, Math.min(cap, TOTAL_TIMEOUT_S - seconds(started)));
+}
+
+/**
+ * Runs a command; resolves { code, signal, timedOut, timeoutS, error }.
+ * Output streams as it comes, or, with `buffered` (a part that runs beside
+ * another), is kept and printed in one piece when the command ends.
+ */
+function run(command, commandArgs, { env = {}, timeoutS, buffered = false }) {
   const shown = (arg) => (arg === process.execPath ? 'node' : arg.startsWith(root + '/') ? relative(root, arg) : arg);
-  console.log(`\n$ ${[command, ...commandArgs].map(shown).join(' ')}`);
+  const heading = `\n$ ${[command, ...commandArgs].map(shown).join(' ')}`;
+  if (buffered) console.log(`${heading}\n  (running beside the next part; its output follows when it ends)`);
+  else console.log(heading);
+  const chunks = [];
   return new Promise((resolve) => {
     const child = spawn(command, commandArgs, {
       cwd: root,
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', buffered ? 'pipe' : 'inherit', buffered ? 'pipe' : 'inherit'],
       env: { ...process.env, ...env },
       detached: true,
     });
+    if (buffered) {
+      child.stdout.on('data', (chunk) => chunks.push(chunk));
+      child.stderr.on('data', (chunk) => chunks.push(chunk));
+    }
     child.groupLeader = true;
     children.add(child);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      console.error(`\ntest: ${shown(command)} ran past ${PART_TIMEOUT_S} s; stopping it`);
+      console.error(`\ntest: ${[command, commandArgs[0] ?? ''].map(shown).join(' ')} ran past ${Math.round(timeoutS)} s; stopping it`);
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {
         /* gone */
       }
     }, timeoutS * 1000);
-    child.on('error', (error) => {
+    const done = (result) => {
       clearTimeout(timer);
       children.delete(child);
-      resolve({ code: null, signal: null, timedOut, error });
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, signal, timedOut });
-    });
+      if (buffered) {
+        console.log(`${heading}  (output of the part that ran beside)`);
+        process.stdout.write(Buffer.concat(chunks));
+      }
+      resolve({ ...result, timedOut, timeoutS });
+    };
+    child.on('error', (error) => done({ code: null, signal: null, error }));
+    // 'close', not 'exit': with piped output, all of it has been read by then.
+    child.on(buffered ? 'close' : 'exit', (code, signal) => done({ code, signal }));
   });
 }
 
 function exitProblem(result) {
   if (result.error) return `could not start: ${result.error.message}`;
-  if (result.timedOut) return `timed out after ${PART_TIMEOUT_S} s`;
+  if (result.timedOut) return `timed out after ${Math.round(result.timeoutS)} s`;
   if (result.signal) return `killed by ${result.signal}`;
   if (result.code !== 0) return `exited with code ${result.code}`;
   return null;
@@ -210,9 +249,18 @@ function report(name, { status = 'ran', passed = 0, failed = 0, skipped = 0, tim
 }
 
 // ---------------------------------------------------------------- parts
-async function runServer() {
+/** A part that cannot start because the whole run's time is used up. */
+function noTimeLeft(name) {
+  console.error(`\ntest: ${name}: no time left of the ${TOTAL_TIMEOUT_S} s for the whole run`);
+  report(name, { status: 'could not run', note: 'no time left' });
+}
+
+/** node --test; `buffered` when it runs beside web-test-runner. */
+async function runServer({ buffered = false } = {}) {
   const files = testFiles('server');
   if (!files.length) return report('server (node --test)', { status: 'no tests' });
+  const timeoutS = partTimeout('server');
+  if (!timeoutS) return noTimeLeft('server (node --test)');
   const tap = join(RESULTS, 'server.tap');
   rmSync(tap, { force: true });
   const start = performance.now();
@@ -223,7 +271,7 @@ async function runServer() {
     '--test-reporter=tap',
     `--test-reporter-destination=${relative(root, tap)}`,
     ...files,
-  ]);
+  ], { timeoutS, buffered });
   const time = seconds(start);
   const problem = exitProblem(result);
   let text = '';
@@ -238,7 +286,8 @@ async function runServer() {
   let failed = count('fail') + count('cancelled');
   const skipped = count('skipped') + count('todo');
   if (problem && failed === 0) failed = 1;
-  report('server (node --test)', { passed, failed, skipped, time, note: problem ?? '' });
+  const beside = buffered ? 'beside wtr' : '';
+  report('server (node --test)', { passed, failed, skipped, time, note: [beside, problem].filter(Boolean).join(', ') });
 }
 
 /** web-test-runner for the selected unit/component folders in one engine. */
@@ -287,8 +336,10 @@ async function runWtr() {
 
     const fileArgs =
       withFiles.length === 2 ? [] : ['--files', `${SUITES[withFiles[0]].dir}/**/*.test.ts`];
+    const timeoutS = partTimeout('wtr');
+    if (!timeoutS) return noTimeLeft(name);
     start = performance.now();
-    const result = await run(process.execPath, [WTR_BIN, '--config', engine.config, ...fileArgs], { env });
+    const result = await run(process.execPath, [WTR_BIN, '--config', engine.config, ...fileArgs], { env, timeoutS });
     const time = seconds(start);
     const problem = exitProblem(result);
     const summary = readJson(summaryFile);
@@ -442,14 +493,19 @@ async function runE2e() {
   const stale = buildIsStale();
   if (stale) {
     console.log(`\ntest: dist/cdn/session-timeout-dialog.js is ${stale}; building first (the e2e tests load it)`);
-    const build = await run(process.execPath, [join(root, 'scripts/build.mjs')]);
+    const build = await run(process.execPath, [join(root, 'scripts/build.mjs')], { timeoutS: partTimeout('e2e') });
     const problem = exitProblem(build);
     if (problem) return report(name, { status: 'could not run', note: `npm run build ${problem}` });
   }
   const jsonFile = join(RESULTS, 'e2e.json');
   rmSync(jsonFile, { force: true });
+  const timeoutS = partTimeout('e2e');
+  if (timeoutS <= E2E_REPORT_MARGIN_S) return noTimeLeft(name);
+  // Playwright's own global timeout ends the run a little before the cap, so
+  // that it still reports which tests passed and which did not finish.
+  const env = { PW_JSON: jsonFile, PW_GLOBAL_TIMEOUT_MS: String(Math.round((timeoutS - E2E_REPORT_MARGIN_S) * 1000)) };
   const start = performance.now();
-  const result = await run(process.execPath, [PLAYWRIGHT_BIN, 'test'], { env: { PW_JSON: jsonFile } });
+  const result = await run(process.execPath, [PLAYWRIGHT_BIN, 'test'], { env, timeoutS });
   const time = seconds(start);
   const problem = exitProblem(result);
   const json = readJson(jsonFile);
@@ -463,9 +519,16 @@ async function runE2e() {
 
 // ---------------------------------------------------------------- main
 mkdirSync(RESULTS, { recursive: true });
-const started = performance.now();
-if (selected.includes('server')) await runServer();
-if (!stopping && (selected.includes('unit') || selected.includes('component'))) await runWtr();
+const wantsWtr = selected.includes('unit') || selected.includes('component');
+if (selected.includes('server') && wantsWtr) {
+  // The server tests mostly wait (child processes, sockets, their own fake
+  // clocks) while web-test-runner keeps the browser busy: side by side they
+  // take about as long as the longer of the two. Each keeps its own time.
+  await Promise.all([runServer({ buffered: true }), runWtr()]);
+} else {
+  if (selected.includes('server')) await runServer();
+  if (!stopping && wantsWtr) await runWtr();
+}
 if (!stopping && selected.includes('e2e')) await runE2e();
 
 const total = rows.reduce(
@@ -488,7 +551,8 @@ for (const row of rows) {
   );
 }
 console.log('─'.repeat(86));
-console.log(`total time ${seconds(started).toFixed(1)} s`);
+const sideBySide = selected.includes('server') && wantsWtr ? ' (server and wtr side by side)' : '';
+console.log(`total time ${seconds(started).toFixed(1)} s${sideBySide}`);
 if (total.passed + total.failed === 0) console.log('test: no test ran; that is a failure, not a pass');
 if (couldNotRun.length) console.log(`test: could not run: ${couldNotRun.map((row) => row.name).join(', ')}`);
 
