@@ -76,9 +76,12 @@ export class Clocks {
   static async install(page: Page, options: ClockOptions = {}): Promise<Clocks> {
     const clocks = new Clocks(page, options);
     await page.addInitScript(countFetches);
-    // Installed a little earlier, then paused at `start`: a paused clock
-    // never moves by itself, in this page and in every page it navigates to.
-    await page.clock.install({ time: clocks.start - 60_000 });
+    // Paused at `start` from the first instant, without a separate install
+    // before it: a paused clock never moves by itself, in this page and in
+    // every page it navigates to. (A page replays the clock's calls: after an
+    // install, the real milliseconds until the pause, longer on a busy
+    // machine, became its performance.now() at load, so the element counted
+    // from an instant before `start`.)
     await page.clock.pauseAt(clocks.start);
     await clocks.setServer(clocks.start);
     return clocks;
