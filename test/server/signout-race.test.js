@@ -7,6 +7,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import session from 'express-session';
 import { Client } from './helpers.js';
 import { skipRedis, startRedis } from './redis-server.js';
 import { sessionIdOf, storeApp, storedSession } from './store-app.js';
@@ -107,4 +108,34 @@ test('sign-out clears the session cookie and answers a late request with the old
   assert.deepEqual(late.json, { user: null });
   const status = await new Client(url).get('/session/status', { headers: { cookie } });
   assert.deepEqual(status.json, { status: 'EXPIRED' });
+});
+
+test('a request that loaded the session before the sign-out but reaches the app after it is served as anonymous, and writes nothing', async (t) => {
+  // A store that can hold back the answer of one read, already taken: the
+  // request then carries the session as it was before the sign-out.
+  class SlowReadStore extends session.MemoryStore {
+    hold = null;
+    get(sid, cb) {
+      const held = this.hold;
+      this.hold = null;
+      super.get(sid, (err, sess) => (held ? held.then(() => cb(err, sess)) : cb(err, sess)));
+    }
+  }
+  const store = new SlowReadStore();
+  const { url } = await storeApp(t, { store });
+  const login = await send(url, '/signin', '', { method: 'POST', body: '{"user":"ann"}' });
+  const cookie = cookiesOf(login.setCookies);
+  const sid = sessionIdOf(/(?:^|; )sid=([^;]+)/.exec(cookie)[1]);
+
+  let release;
+  store.hold = new Promise((resolve) => (release = resolve));
+  const late = send(url, '/work', cookie, { method: 'POST', body: '{}' });
+  while (store.hold) await new Promise((r) => setTimeout(r, 5)); // its read has started
+  const out = await send(url, '/signout', cookie, { method: 'POST' });
+  assert.equal(out.status, 200);
+  release();
+  const answer = await late;
+  assert.deepEqual(JSON.parse(answer.body), { user: null }, 'served as anonymous');
+  assert.ok(answer.setCookies.some((c) => /^sid=; .*Max-Age=0/.test(c)), 'its answer clears the session cookie too');
+  assert.equal(await storedSession(store, sid), undefined, 'and did not write the old session back');
 });
