@@ -584,7 +584,15 @@ export function sessionTimeout(options = {}) {
       // Within the grace period nothing changed, so there is nothing to confirm.
       if (!counted || typeof sess.save !== 'function') return answer();
       // Confirm only what the store accepted: save now and answer after it.
+      const sid = req.sessionID;
       sess.save((/** @type {unknown} */ err) => {
+        // Signed out while this keepalive was saving: the store refused the
+        // dead id, so there is nothing to confirm; the session is over.
+        if (!err && tombstonesOf(req.sessionStore)?.has(sid)) {
+          meta.activity = 'revoked';
+          req.sessionID = undefined;
+          return sendJson(res, 401, { status: 'EXPIRED' });
+        }
         if (!err) return answer();
         // Nothing was stored: let express-session neither retry the write
         // later nor touch the old copy, and say so with an error the element

@@ -139,3 +139,31 @@ test('a request that loaded the session before the sign-out but reaches the app 
   assert.ok(answer.setCookies.some((c) => /^sid=; .*Max-Age=0/.test(c)), 'its answer clears the session cookie too');
   assert.equal(await storedSession(store, sid), undefined, 'and did not write the old session back');
 });
+
+test('a keepalive whose save was still under way when the session was signed out answers 401 EXPIRED, not a success', async (t) => {
+  // A store that holds back the answer of one write (the write itself is done).
+  class SlowWriteStore extends session.MemoryStore {
+    hold = null;
+    set(sid, sess, cb) {
+      const held = this.hold;
+      this.hold = null;
+      super.set(sid, sess, (err) => (held ? held.then(() => cb?.(err)) : cb?.(err)));
+    }
+  }
+  const store = new SlowWriteStore();
+  const { url } = await storeApp(t, { store });
+  const login = await send(url, '/signin', '', { method: 'POST', body: '{"user":"ann"}' });
+  const cookie = cookiesOf(login.setCookies);
+  const sid = sessionIdOf(/(?:^|; )sid=([^;]+)/.exec(cookie)[1]);
+
+  let release;
+  store.hold = new Promise((resolve) => (release = resolve));
+  const keepalive = send(url, '/session/keepalive', cookie, { method: 'POST', headers: { 'x-csrftoken': JSON.parse(login.body).token } });
+  while (store.hold) await new Promise((r) => setTimeout(r, 5)); // its save has started
+  assert.equal((await send(url, '/signout', cookie, { method: 'POST' })).status, 200);
+  release();
+  const answer = await keepalive;
+  assert.equal(answer.status, 401);
+  assert.equal(answer.body, '{"status":"EXPIRED"}');
+  assert.equal(await storedSession(store, sid), undefined);
+});
