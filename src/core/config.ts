@@ -8,8 +8,12 @@ import type { Protocol } from './session-client.js';
 export const DEFAULT_IDLE_SECONDS = 780;
 export const DEFAULT_TIMEOUT_SECONDS = 900;
 export const DEFAULT_EVENTS = ['keydown', 'pointerdown', 'pointermove', 'wheel', 'touchstart', 'scroll'];
-/** Longer limits than a year are a typo, and overflow timers. */
-const MAX_SECONDS = 366 * 24 * 3600;
+/**
+ * Longer limits than a year are a typo, and overflow timers. The same bound
+ * holds for the limits and times a server reports (session-client.ts): one
+ * rule for every number of seconds the element plans with.
+ */
+export const MAX_SECONDS = 366 * 24 * 3600;
 
 export interface RawConfig {
   statusUrl?: string | null;

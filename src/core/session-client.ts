@@ -5,6 +5,7 @@
  * TIMEOUT, 401/440, a redirect, a login page) is an expiry; a 403, 5xx,
  * bad JSON, a timeout or a network failure is an error the caller retries.
  */
+import { MAX_SECONDS } from './config.js';
 import type { Clock } from './environment.js';
 
 export type Protocol = 'session-timeout' | 'django-session-security';
@@ -18,6 +19,13 @@ export interface ServerState {
   timeoutLimit?: number;
   /** Seconds to an absolute end that keepalive cannot move. */
   expiresIn?: number;
+  /**
+   * Keepalive answers only: whole seconds the session had been idle when the
+   * keepalive arrived (activity the server saw just before it).
+   */
+  priorIdleTime?: number;
+  /** The person's draft key, base64url of 32 bytes, from the answer of a live session. */
+  draftKey?: string;
 }
 export interface Expired {
   kind: 'expired';
@@ -39,6 +47,17 @@ export interface ClientOptions {
   keepaliveMethod: 'POST' | 'GET';
   csrfCookie: string;
   csrfHeader: string;
+}
+
+/**
+ * The URL a keepalive goes to, or null when there is none (the one place
+ * that knows this). django-session-security has one endpoint, its ping: the
+ * status URL doubles as the keepalive (sent with idleFor=0) unless another
+ * is given.
+ */
+export function keepaliveTarget(options: Pick<ClientOptions, 'protocol' | 'statusUrl' | 'keepaliveUrl'>): string | null {
+  if (options.protocol === 'django-session-security') return options.keepaliveUrl ?? options.statusUrl;
+  return options.keepaliveUrl;
 }
 
 /** Every server call is aborted after this long (SPEC §3.2). */
@@ -72,15 +91,12 @@ export class SessionClient {
 
   /** Mark the session active. `idleFor` is 0 when the person acted just now. */
   keepalive(idleFor: number, signal?: AbortSignal): Promise<CallResult> {
-    const { protocol, keepaliveUrl, statusUrl, keepaliveMethod } = this.options;
-    if (protocol === 'django-session-security') {
-      // Its one endpoint: the ping with the idle time the client saw.
-      const url = keepaliveUrl ?? statusUrl;
-      if (!url) return Promise.resolve({ kind: 'error', message: 'no keepalive-url' });
+    const url = keepaliveTarget(this.options);
+    if (!url) return Promise.resolve({ kind: 'error', message: 'no keepalive-url' });
+    if (this.options.protocol === 'django-session-security') {
       return this.#call(this.#withIdleFor(url, idleFor), 'GET', 'keepalive', signal);
     }
-    if (!keepaliveUrl) return Promise.resolve({ kind: 'error', message: 'no keepalive-url' });
-    return this.#call(keepaliveUrl, keepaliveMethod, 'keepalive', signal);
+    return this.#call(url, this.options.keepaliveMethod, 'keepalive', signal);
   }
 
   #withIdleFor(url: string, idleFor: number): string {
@@ -167,46 +183,93 @@ export class SessionClient {
         ? { kind: 'error', status, message: 'invalid JSON' }
         : { kind: 'expired', reason: 'not JSON' };
     }
-    return this.options.protocol === 'django-session-security' ? readPing(body) : readStatus(body, status);
+    return this.options.protocol === 'django-session-security' ? readPing(body, status) : readStatus(body, status, op);
   }
 }
 
-function readStatus(body: unknown, status: number): CallResult {
+function readStatus(body: unknown, status: number, op: Operation): CallResult {
   if (!body || typeof body !== 'object') return { kind: 'error', status, message: 'unexpected answer' };
   const b = body as Record<string, unknown>;
   if (b.status === 'EXPIRED' || b.status === 'TIMEOUT') return { kind: 'expired', reason: b.status };
-  const idleTime = b.idleTime;
-  if ((b.status !== 'ACTIVE' && b.status !== 'IDLE') || !isSeconds(idleTime)) {
-    return { kind: 'error', status, message: 'unexpected answer' };
-  }
+  if (b.status !== 'ACTIVE' && b.status !== 'IDLE') return { kind: 'error', status, message: 'unexpected answer' };
+  // Every number the engine plans with is held to the rules of the
+  // attributes: a huge but finite limit would otherwise become an Infinity
+  // or NaN deadline, and timers that spin. Such an answer is an error (the
+  // caller backs off), never a plan.
+  const bad = insane(b, ['idleTime', 'idleLimit', 'timeoutLimit', 'expiresIn', ...(op === 'keepalive' ? ['priorIdleTime'] : [])]);
+  if (bad) return { kind: 'error', status, message: bad };
+  if (b.idleTime === undefined) return { kind: 'error', status, message: 'unexpected answer: no idleTime' };
+  const idleTime = b.idleTime as number;
   const result: ServerState = { kind: 'ok', idleTime };
-  if (isSeconds(b.idleLimit) && isSeconds(b.timeoutLimit) && b.idleLimit < b.timeoutLimit) {
-    result.idleLimit = b.idleLimit;
-    result.timeoutLimit = b.timeoutLimit;
+  const idleLimit = b.idleLimit as number | undefined;
+  const timeoutLimit = b.timeoutLimit as number | undefined;
+  if (idleLimit !== undefined && timeoutLimit !== undefined) {
+    if (idleLimit === 0 || idleLimit >= timeoutLimit) {
+      return { kind: 'error', status, message: `unexpected answer: idleLimit ${idleLimit} must be above 0 and below timeoutLimit ${timeoutLimit}` };
+    }
+    result.idleLimit = idleLimit;
+    result.timeoutLimit = timeoutLimit;
     // The fork compares with `>` and floors idleTime: at idleTime ===
-    // timeoutLimit it still says IDLE, but the time is up (SPEC §3.2).
-    if (idleTime >= b.timeoutLimit) return { kind: 'expired', reason: 'TIMEOUT' };
+    // timeoutLimit it still says IDLE, but the time is up.
+    if (idleTime >= timeoutLimit) return { kind: 'expired', reason: 'TIMEOUT' };
   }
-  if (isSeconds(b.expiresIn)) result.expiresIn = b.expiresIn;
+  if (b.expiresIn !== undefined) result.expiresIn = b.expiresIn as number;
+  if (op === 'keepalive' && b.priorIdleTime !== undefined) result.priorIdleTime = b.priorIdleTime as number;
+  // A key of any other shape is not trusted, and not an error either: the
+  // session is fine, only drafts stay off.
+  if (typeof b.draftKey === 'string' && DRAFT_KEY.test(b.draftKey)) result.draftKey = b.draftKey;
   return result;
 }
 
-function readPing(body: unknown): CallResult {
+/**
+ * base64url (no padding) of exactly 32 bytes: 43 characters, the last one
+ * carrying 4 bits of data and 2 zero bits (so only 16 letters can end it).
+ */
+const DRAFT_KEY = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
+function readPing(body: unknown, status: number): CallResult {
   if (body === 'logout') return { kind: 'expired', reason: 'logout' };
-  if (isSeconds(body)) return { kind: 'ok', idleTime: body };
-  return { kind: 'error', message: 'unexpected answer' };
+  // The ping answers the server's idle seconds as a bare integer.
+  if (typeof body === 'number') {
+    return isSeconds(body)
+      ? { kind: 'ok', idleTime: body }
+      : { kind: 'error', status, message: `unexpected answer: idle time ${shown(body)} ${NOT_SECONDS}` };
+  }
+  return { kind: 'error', status, message: 'unexpected answer' };
 }
 
+const NOT_SECONDS = `is not a whole number of seconds from 0 to ${MAX_SECONDS}`;
+
+/** Whole seconds from 0 to a year: the rule of the attributes. */
 function isSeconds(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_SECONDS;
+}
+
+/** The first of `fields` present in `b` that is not sane seconds, as a message; '' when none. */
+function insane(b: Record<string, unknown>, fields: string[]): string {
+  for (const field of fields) {
+    const value = b[field];
+    if (value !== undefined && !isSeconds(value)) return `unexpected answer: ${field} ${shown(value)} ${NOT_SECONDS}`;
+  }
+  return '';
+}
+
+/** A value for a message: JSON, cut short (a server can send anything). */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 function parseRetryAfter(value: string | null, now: number): number | undefined {
   if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  // Held to the same bound as every other time from the server: beyond it,
+  // the usual backoff applies instead.
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) {
+    const seconds = Number(value);
+    return seconds <= MAX_SECONDS ? seconds * 1000 : undefined;
+  }
   const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+  return Number.isFinite(date) && date - now <= MAX_SECONDS * 1000 ? Math.max(0, date - now) : undefined;
 }
 
 function safeDecode(value: string): string {
