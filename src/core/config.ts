@@ -100,9 +100,18 @@ export function resolveConfig(raw: RawConfig, page: PageLocation, report: Report
   }
 
   const signoutUrl = url('signout-url', raw.signoutUrl, false);
+  const statusUrl = url('status-url', raw.statusUrl, true);
+  let keepaliveUrl = url('keepalive-url', raw.keepaliveUrl, true);
+  // A status request never counts as activity, so a keepalive sent to it
+  // would keep nothing alive while the element believes it did. The
+  // django-session-security ping is both by design (keepaliveTarget).
+  if (protocol === 'session-timeout' && keepaliveUrl && statusUrl && withoutHash(keepaliveUrl) === withoutHash(statusUrl)) {
+    report('keepalive-url', raw.keepaliveUrl, `is the status-url (${statusUrl}); a status never counts as activity, so it cannot keep the session alive`, 'no keepalive is sent');
+    keepaliveUrl = null;
+  }
   return {
-    statusUrl: url('status-url', raw.statusUrl, true),
-    keepaliveUrl: url('keepalive-url', raw.keepaliveUrl, true),
+    statusUrl,
+    keepaliveUrl,
     keepaliveMethod: method === 'GET' ? 'GET' : 'POST',
     signoutUrl,
     timeoutUrl: url('timeout-url', raw.timeoutUrl, false) ?? signoutUrl,
@@ -115,6 +124,12 @@ export function resolveConfig(raw: RawConfig, page: PageLocation, report: Report
     csrfHeader: token('csrf-header', raw.csrfHeader, 'X-CSRFToken', report),
     activityEvents: events(raw.activityEvents, report),
   };
+}
+
+/** A URL as fetch requests it: the fragment never reaches the server. */
+function withoutHash(href: string): string {
+  const i = href.indexOf('#');
+  return i < 0 ? href : href.slice(0, i);
 }
 
 /** Properties can be set to anything from script: never throw on a non-string. */
