@@ -105,8 +105,9 @@ export function resolveConfig(raw: RawConfig, page: PageLocation, report: Report
   // A status request never counts as activity, so a keepalive sent to it
   // would keep nothing alive while the element believes it did. The
   // django-session-security ping is both by design (keepaliveTarget).
-  if (protocol === 'session-timeout' && keepaliveUrl && statusUrl && withoutHash(keepaliveUrl) === withoutHash(statusUrl)) {
-    report('keepalive-url', raw.keepaliveUrl, `is the status-url (${statusUrl}); a status never counts as activity, so it cannot keep the session alive`, 'no keepalive is sent');
+  // (A fragment never reaches the server: compared without it.)
+  if (protocol === 'session-timeout' && keepaliveUrl?.split('#')[0] === statusUrl?.split('#')[0] && statusUrl) {
+    report('keepalive-url', raw.keepaliveUrl, 'is the status-url, never activity', 'no keepalive');
     keepaliveUrl = null;
   }
   return {
@@ -124,12 +125,6 @@ export function resolveConfig(raw: RawConfig, page: PageLocation, report: Report
     csrfHeader: token('csrf-header', raw.csrfHeader, 'X-CSRFToken', report),
     activityEvents: events(raw.activityEvents, report),
   };
-}
-
-/** A URL as fetch requests it: the fragment never reaches the server. */
-function withoutHash(href: string): string {
-  const i = href.indexOf('#');
-  return i < 0 ? href : href.slice(0, i);
 }
 
 /** Properties can be set to anything from script: never throw on a non-string. */

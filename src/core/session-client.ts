@@ -187,34 +187,36 @@ export class SessionClient {
   }
 }
 
+/** The numbers an answer may carry; `priorIdleTime` only means something for a keepalive. */
+const NUMBERS = ['idleTime', 'idleLimit', 'timeoutLimit', 'expiresIn', 'priorIdleTime'] as const;
+
 function readStatus(body: unknown, status: number, op: Operation): CallResult {
-  if (!body || typeof body !== 'object') return { kind: 'error', status, message: 'unexpected answer' };
+  if (!body || typeof body !== 'object') return unexpected(status);
   const b = body as Record<string, unknown>;
   if (b.status === 'EXPIRED' || b.status === 'TIMEOUT') return { kind: 'expired', reason: b.status };
-  if (b.status !== 'ACTIVE' && b.status !== 'IDLE') return { kind: 'error', status, message: 'unexpected answer' };
+  if ((b.status !== 'ACTIVE' && b.status !== 'IDLE') || b.idleTime === undefined) return unexpected(status);
   // Every number the engine plans with is held to the rules of the
   // attributes: a huge but finite limit would otherwise become an Infinity
   // or NaN deadline, and timers that spin. Such an answer is an error (the
   // caller backs off), never a plan.
-  const bad = insane(b, ['idleTime', 'idleLimit', 'timeoutLimit', 'expiresIn', ...(op === 'keepalive' ? ['priorIdleTime'] : [])]);
-  if (bad) return { kind: 'error', status, message: bad };
-  if (b.idleTime === undefined) return { kind: 'error', status, message: 'unexpected answer: no idleTime' };
-  const idleTime = b.idleTime as number;
-  const result: ServerState = { kind: 'ok', idleTime };
-  const idleLimit = b.idleLimit as number | undefined;
-  const timeoutLimit = b.timeoutLimit as number | undefined;
-  if (idleLimit !== undefined && timeoutLimit !== undefined) {
-    if (idleLimit === 0 || idleLimit >= timeoutLimit) {
-      return { kind: 'error', status, message: `unexpected answer: idleLimit ${idleLimit} must be above 0 and below timeoutLimit ${timeoutLimit}` };
-    }
-    result.idleLimit = idleLimit;
-    result.timeoutLimit = timeoutLimit;
+  const result = { kind: 'ok' } as ServerState;
+  for (const field of NUMBERS) {
+    const value = b[field];
+    if (value === undefined || (field === 'priorIdleTime' && op !== 'keepalive')) continue;
+    if (!isSeconds(value)) return unexpected(status, field, value);
+    result[field] = value;
+  }
+  const { idleLimit, timeoutLimit } = result;
+  if (idleLimit === undefined || timeoutLimit === undefined) {
+    // One limit alone plans nothing.
+    delete result.idleLimit;
+    delete result.timeoutLimit;
+  } else {
+    if (!idleLimit || idleLimit >= timeoutLimit) return unexpected(status, 'idleLimit', idleLimit, ` (timeoutLimit ${timeoutLimit})`);
     // The fork compares with `>` and floors idleTime: at idleTime ===
     // timeoutLimit it still says IDLE, but the time is up.
-    if (idleTime >= timeoutLimit) return { kind: 'expired', reason: 'TIMEOUT' };
+    if (result.idleTime >= timeoutLimit) return { kind: 'expired', reason: 'TIMEOUT' };
   }
-  if (b.expiresIn !== undefined) result.expiresIn = b.expiresIn as number;
-  if (op === 'keepalive' && b.priorIdleTime !== undefined) result.priorIdleTime = b.priorIdleTime as number;
   // A key of any other shape is not trusted, and not an error either: the
   // session is fine, only drafts stay off.
   if (typeof b.draftKey === 'string' && DRAFT_KEY.test(b.draftKey)) result.draftKey = b.draftKey;
@@ -225,51 +227,41 @@ function readStatus(body: unknown, status: number, op: Operation): CallResult {
  * base64url (no padding) of exactly 32 bytes: 43 characters, the last one
  * carrying 4 bits of data and 2 zero bits (so only 16 letters can end it).
  */
-const DRAFT_KEY = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+const DRAFT_KEY = /^[\w-]{42}[AEIMQUYcgkosw048]$/;
 
 function readPing(body: unknown, status: number): CallResult {
   if (body === 'logout') return { kind: 'expired', reason: 'logout' };
   // The ping answers the server's idle seconds as a bare integer.
-  if (typeof body === 'number') {
-    return isSeconds(body)
-      ? { kind: 'ok', idleTime: body }
-      : { kind: 'error', status, message: `unexpected answer: idle time ${shown(body)} ${NOT_SECONDS}` };
-  }
-  return { kind: 'error', status, message: 'unexpected answer' };
+  if (isSeconds(body)) return { kind: 'ok', idleTime: body };
+  return typeof body === 'number' ? unexpected(status, 'idle time', body) : unexpected(status);
 }
 
-const NOT_SECONDS = `is not a whole number of seconds from 0 to ${MAX_SECONDS}`;
+/**
+ * An answer of the wrong shape; with a field, the number that broke the
+ * rules (whole seconds from 0 to a year, 0 < idleLimit < timeoutLimit).
+ */
+function unexpected(status: number, field?: string, value?: unknown, why = ''): CallError {
+  return {
+    kind: 'error',
+    status,
+    message: field
+      ? `unexpected answer: ${field} ${String(JSON.stringify(value)).slice(0, 40)} out of range${why}`
+      : 'unexpected answer',
+  };
+}
 
 /** Whole seconds from 0 to a year: the rule of the attributes. */
 function isSeconds(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_SECONDS;
-}
-
-/** The first of `fields` present in `b` that is not sane seconds, as a message; '' when none. */
-function insane(b: Record<string, unknown>, fields: string[]): string {
-  for (const field of fields) {
-    const value = b[field];
-    if (value !== undefined && !isSeconds(value)) return `unexpected answer: ${field} ${shown(value)} ${NOT_SECONDS}`;
-  }
-  return '';
-}
-
-/** A value for a message: JSON, cut short (a server can send anything). */
-function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_SECONDS;
 }
 
 function parseRetryAfter(value: string | null, now: number): number | undefined {
   if (!value) return undefined;
-  // Held to the same bound as every other time from the server: beyond it,
-  // the usual backoff applies instead.
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) {
-    const seconds = Number(value);
-    return seconds <= MAX_SECONDS ? seconds * 1000 : undefined;
-  }
-  const date = Date.parse(value);
-  return Number.isFinite(date) && date - now <= MAX_SECONDS * 1000 ? Math.max(0, date - now) : undefined;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
+  // Held to the same bound as every other time from the server: beyond it
+  // (or unreadable), the usual backoff applies instead.
+  return ms <= MAX_SECONDS * 1000 ? Math.max(0, ms) : undefined;
 }
 
 function safeDecode(value: string): string {

@@ -226,7 +226,10 @@ describe('session-client: sane numbers (the rules of the attributes)', () => {
 
   it('treats an absurd idleTime as an error even when the status says TIMEOUT-worthy things', async () => {
     const { client } = setup(() => json({ status: 'IDLE', idleTime: 1e306, idleLimit: 600, timeoutLimit: 1200 }));
-    expect(await client.status(0)).to.deep.include({ kind: 'error', message: `unexpected answer: idleTime 1e+306 is not a whole number of seconds from 0 to ${MAX}` });
+    expect(await client.status(0)).to.deep.include({
+      kind: 'error',
+      message: 'unexpected answer: idleTime 1e+306 out of range',
+    });
   });
 
   for (const [name, body] of [['1e306', 1e306], ['-4', -4], ['2.5', 2.5], ['a year and a second', MAX + 1]] as const) {
