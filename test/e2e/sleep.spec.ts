@@ -36,8 +36,8 @@ async function hide(page: Page): Promise<void> {
   });
 }
 
-/** The time left the dialog should show at `now` seconds (session ends at `end`). */
-const left = (end: number, now: number) => Math.ceil(end - now);
+/** The time left the dialog should show at `now` seconds (session ends at `end`), rounded down: never more than is left. */
+const left = (end: number, now: number) => Math.floor(end - now);
 
 /**
  * After a status answer the element knows the server's last activity only to
