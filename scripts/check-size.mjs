@@ -24,11 +24,14 @@ const ownBytes = await ownCode();
  *    project's notes say so and track it.
  *  - a ceiling a little above today's size, which fails CI: size can only
  *    go down from here without someone deciding otherwise in this file.
- *    (Raised once, by 100 B: activity in same-origin iframes costs 180 B.)
+ *    (Raised once, by 100 B: activity in same-origin iframes costs 180 B.
+ *    Raised again, CDN by 280 B and own code by 250 B: issue 11's client
+ *    part — server numbers held to the attributes' rules, priorIdleTime
+ *    and draftKey, keepalive-url = status-url refused, speech rounded down.)
  */
 const rows = [
-  { figure: `${CDN_FILE} (Lit included)`, raw: cdn.length, gz: gzipSize(cdn), budget: SIZE_BUDGET.cdn, ceiling: 18_700 },
-  { figure: `${NPM_ENTRY} bundled, Lit external`, raw: ownBytes.length, gz: gzipSize(ownBytes), budget: SIZE_BUDGET.own, ceiling: 13_300 },
+  { figure: `${CDN_FILE} (Lit included)`, raw: cdn.length, gz: gzipSize(cdn), budget: SIZE_BUDGET.cdn, ceiling: 18_980 },
+  { figure: `${NPM_ENTRY} bundled, Lit external`, raw: ownBytes.length, gz: gzipSize(ownBytes), budget: SIZE_BUDGET.own, ceiling: 13_550 },
 ];
 
 console.log('size (gzip -9, bytes)');

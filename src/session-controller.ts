@@ -8,7 +8,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ActivityTracker } from './core/activity-tracker.js';
 import { resolveConfig, onceReporter, type Config, type RawConfig } from './core/config.js';
 import { browserEnvironment, type Environment, type TimerHandle } from './core/environment.js';
-import { SessionClient } from './core/session-client.js';
+import { SessionClient, keepaliveTarget } from './core/session-client.js';
 import { SessionEngine, type EngineHost } from './core/session-engine.js';
 import { TabSync, channelName } from './core/tab-sync.js';
 
@@ -152,7 +152,7 @@ export class SessionController implements ReactiveController {
       limits: { idle: c.idleSeconds * 1000, timeout: c.timeoutSeconds * 1000 },
       limitsGiven: c.limitsGiven,
       hasStatus: c.statusUrl !== null,
-      hasKeepalive: c.keepaliveUrl !== null || (c.protocol === 'django-session-security' && c.statusUrl !== null),
+      hasKeepalive: keepaliveTarget(c) !== null,
     };
   }
 

@@ -151,9 +151,9 @@ export class SessionTimeoutDialog extends LitElement {
   /** Countdown ticks since the dialog opened. */
   #ticks = 0;
 
-  /** Whole seconds until the session ends, from the current best estimate. */
+  /** Whole seconds until the session ends, from the current best estimate (rounded down: never more than is left). */
   get remainingSeconds(): number {
-    return this.#controller?.engine?.remainingSeconds ?? Math.round(this.timeoutSeconds ?? 900);
+    return Math.floor(this.#exactRemaining);
   }
 
   /** Keepalive now; resolves true when the server confirmed. */
@@ -199,8 +199,9 @@ export class SessionTimeoutDialog extends LitElement {
 
   /** @internal The engine's callbacks. */
   readonly engineHost: EngineHost = {
-    warn: (remaining) => {
-      this.#dialogWanted = this.dispatchEvent(new SessionTimeoutWarnEvent(remaining));
+    warn: () => {
+      // The element's own figure, rounded down like everything it states.
+      this.#dialogWanted = this.dispatchEvent(new SessionTimeoutWarnEvent(this.remainingSeconds));
       this.#sync();
     },
     extended: (source: ExtendSource) => {
@@ -259,6 +260,18 @@ export class SessionTimeoutDialog extends LitElement {
     return resolveLanguage([...tags, ...navigator.languages]);
   }
 
+  /**
+   * Seconds left with their fraction; the texts and `remainingSeconds`
+   * round it down. Rounding up first would let the dialog state up to a
+   * second (and, in spoken steps, up to a whole step) more than is left.
+   */
+  get #exactRemaining(): number {
+    const engine = this.#controller?.engine;
+    if (!engine) return this.timeoutSeconds ?? 900;
+    if (engine.phase === 'expired') return 0;
+    return Math.max(0, (engine.deadlines.expireAt - this.#controller!.env.now()) / 1000);
+  }
+
   get #texts() {
     return messagesFor(this.#lang);
   }
@@ -275,7 +288,7 @@ export class SessionTimeoutDialog extends LitElement {
     const lang = this.#lang;
     const t = messagesFor(lang);
     const engine = this.#controller?.engine;
-    const { visible, spoken } = countdownText(this.remainingSeconds, lang);
+    const { visible, spoken } = countdownText(this.#exactRemaining, lang);
     const absolute = engine?.deadlines.absolute;
     const template = absolute ? t.ending : t.message;
     const [before, after] = fillTemplate(template, visible);

@@ -8,8 +8,12 @@ import type { Protocol } from './session-client.js';
 export const DEFAULT_IDLE_SECONDS = 780;
 export const DEFAULT_TIMEOUT_SECONDS = 900;
 export const DEFAULT_EVENTS = ['keydown', 'pointerdown', 'pointermove', 'wheel', 'touchstart', 'scroll'];
-/** Longer limits than a year are a typo, and overflow timers. */
-const MAX_SECONDS = 366 * 24 * 3600;
+/**
+ * Longer limits than a year are a typo, and overflow timers. The same bound
+ * holds for the limits and times a server reports (session-client.ts): one
+ * rule for every number of seconds the element plans with.
+ */
+export const MAX_SECONDS = 366 * 24 * 3600;
 
 export interface RawConfig {
   statusUrl?: string | null;
@@ -96,9 +100,19 @@ export function resolveConfig(raw: RawConfig, page: PageLocation, report: Report
   }
 
   const signoutUrl = url('signout-url', raw.signoutUrl, false);
+  const statusUrl = url('status-url', raw.statusUrl, true);
+  let keepaliveUrl = url('keepalive-url', raw.keepaliveUrl, true);
+  // A status request never counts as activity, so a keepalive sent to it
+  // would keep nothing alive while the element believes it did. The
+  // django-session-security ping is both by design (keepaliveTarget).
+  // (A fragment never reaches the server: compared without it.)
+  if (protocol === 'session-timeout' && keepaliveUrl?.split('#')[0] === statusUrl?.split('#')[0] && statusUrl) {
+    report('keepalive-url', raw.keepaliveUrl, 'is the status-url, never activity', 'no keepalive');
+    keepaliveUrl = null;
+  }
   return {
-    statusUrl: url('status-url', raw.statusUrl, true),
-    keepaliveUrl: url('keepalive-url', raw.keepaliveUrl, true),
+    statusUrl,
+    keepaliveUrl,
     keepaliveMethod: method === 'GET' ? 'GET' : 'POST',
     signoutUrl,
     timeoutUrl: url('timeout-url', raw.timeoutUrl, false) ?? signoutUrl,

@@ -5,6 +5,7 @@
  * TIMEOUT, 401/440, a redirect, a login page) is an expiry; a 403, 5xx,
  * bad JSON, a timeout or a network failure is an error the caller retries.
  */
+import { MAX_SECONDS } from './config.js';
 import type { Clock } from './environment.js';
 
 export type Protocol = 'session-timeout' | 'django-session-security';
@@ -18,6 +19,13 @@ export interface ServerState {
   timeoutLimit?: number;
   /** Seconds to an absolute end that keepalive cannot move. */
   expiresIn?: number;
+  /**
+   * Keepalive answers only: whole seconds the session had been idle when the
+   * keepalive arrived (activity the server saw just before it).
+   */
+  priorIdleTime?: number;
+  /** The person's draft key, base64url of 32 bytes, from the answer of a live session. */
+  draftKey?: string;
 }
 export interface Expired {
   kind: 'expired';
@@ -39,6 +47,17 @@ export interface ClientOptions {
   keepaliveMethod: 'POST' | 'GET';
   csrfCookie: string;
   csrfHeader: string;
+}
+
+/**
+ * The URL a keepalive goes to, or null when there is none (the one place
+ * that knows this). django-session-security has one endpoint, its ping: the
+ * status URL doubles as the keepalive (sent with idleFor=0) unless another
+ * is given.
+ */
+export function keepaliveTarget(options: Pick<ClientOptions, 'protocol' | 'statusUrl' | 'keepaliveUrl'>): string | null {
+  if (options.protocol === 'django-session-security') return options.keepaliveUrl ?? options.statusUrl;
+  return options.keepaliveUrl;
 }
 
 /** Every server call is aborted after this long (SPEC §3.2). */
@@ -72,15 +91,12 @@ export class SessionClient {
 
   /** Mark the session active. `idleFor` is 0 when the person acted just now. */
   keepalive(idleFor: number, signal?: AbortSignal): Promise<CallResult> {
-    const { protocol, keepaliveUrl, statusUrl, keepaliveMethod } = this.options;
-    if (protocol === 'django-session-security') {
-      // Its one endpoint: the ping with the idle time the client saw.
-      const url = keepaliveUrl ?? statusUrl;
-      if (!url) return Promise.resolve({ kind: 'error', message: 'no keepalive-url' });
+    const url = keepaliveTarget(this.options);
+    if (!url) return Promise.resolve({ kind: 'error', message: 'no keepalive-url' });
+    if (this.options.protocol === 'django-session-security') {
       return this.#call(this.#withIdleFor(url, idleFor), 'GET', 'keepalive', signal);
     }
-    if (!keepaliveUrl) return Promise.resolve({ kind: 'error', message: 'no keepalive-url' });
-    return this.#call(keepaliveUrl, keepaliveMethod, 'keepalive', signal);
+    return this.#call(url, this.options.keepaliveMethod, 'keepalive', signal);
   }
 
   #withIdleFor(url: string, idleFor: number): string {
@@ -167,46 +183,85 @@ export class SessionClient {
         ? { kind: 'error', status, message: 'invalid JSON' }
         : { kind: 'expired', reason: 'not JSON' };
     }
-    return this.options.protocol === 'django-session-security' ? readPing(body) : readStatus(body, status);
+    return this.options.protocol === 'django-session-security' ? readPing(body, status) : readStatus(body, status, op);
   }
 }
 
-function readStatus(body: unknown, status: number): CallResult {
-  if (!body || typeof body !== 'object') return { kind: 'error', status, message: 'unexpected answer' };
+/** The numbers an answer may carry; `priorIdleTime` only means something for a keepalive. */
+const NUMBERS = ['idleTime', 'idleLimit', 'timeoutLimit', 'expiresIn', 'priorIdleTime'] as const;
+
+function readStatus(body: unknown, status: number, op: Operation): CallResult {
+  if (!body || typeof body !== 'object') return unexpected(status);
   const b = body as Record<string, unknown>;
   if (b.status === 'EXPIRED' || b.status === 'TIMEOUT') return { kind: 'expired', reason: b.status };
-  const idleTime = b.idleTime;
-  if ((b.status !== 'ACTIVE' && b.status !== 'IDLE') || !isSeconds(idleTime)) {
-    return { kind: 'error', status, message: 'unexpected answer' };
+  if ((b.status !== 'ACTIVE' && b.status !== 'IDLE') || b.idleTime === undefined) return unexpected(status);
+  // Every number the engine plans with is held to the rules of the
+  // attributes: a huge but finite limit would otherwise become an Infinity
+  // or NaN deadline, and timers that spin. Such an answer is an error (the
+  // caller backs off), never a plan.
+  const result = { kind: 'ok' } as ServerState;
+  for (const field of NUMBERS) {
+    const value = b[field];
+    if (value === undefined || (field === 'priorIdleTime' && op !== 'keepalive')) continue;
+    if (!isSeconds(value)) return unexpected(status, field, value);
+    result[field] = value;
   }
-  const result: ServerState = { kind: 'ok', idleTime };
-  if (isSeconds(b.idleLimit) && isSeconds(b.timeoutLimit) && b.idleLimit < b.timeoutLimit) {
-    result.idleLimit = b.idleLimit;
-    result.timeoutLimit = b.timeoutLimit;
+  const { idleLimit, timeoutLimit } = result;
+  if (idleLimit === undefined || timeoutLimit === undefined) {
+    // One limit alone plans nothing.
+    delete result.idleLimit;
+    delete result.timeoutLimit;
+  } else {
+    if (!idleLimit || idleLimit >= timeoutLimit) return unexpected(status, 'idleLimit', idleLimit, ` (timeoutLimit ${timeoutLimit})`);
     // The fork compares with `>` and floors idleTime: at idleTime ===
-    // timeoutLimit it still says IDLE, but the time is up (SPEC §3.2).
-    if (idleTime >= b.timeoutLimit) return { kind: 'expired', reason: 'TIMEOUT' };
+    // timeoutLimit it still says IDLE, but the time is up.
+    if (result.idleTime >= timeoutLimit) return { kind: 'expired', reason: 'TIMEOUT' };
   }
-  if (isSeconds(b.expiresIn)) result.expiresIn = b.expiresIn;
+  // A key of any other shape is not trusted, and not an error either: the
+  // session is fine, only drafts stay off.
+  if (typeof b.draftKey === 'string' && DRAFT_KEY.test(b.draftKey)) result.draftKey = b.draftKey;
   return result;
 }
 
-function readPing(body: unknown): CallResult {
+/**
+ * base64url (no padding) of exactly 32 bytes: 43 characters, the last one
+ * carrying 4 bits of data and 2 zero bits (so only 16 letters can end it).
+ */
+const DRAFT_KEY = /^[\w-]{42}[AEIMQUYcgkosw048]$/;
+
+function readPing(body: unknown, status: number): CallResult {
   if (body === 'logout') return { kind: 'expired', reason: 'logout' };
+  // The ping answers the server's idle seconds as a bare integer.
   if (isSeconds(body)) return { kind: 'ok', idleTime: body };
-  return { kind: 'error', message: 'unexpected answer' };
+  return typeof body === 'number' ? unexpected(status, 'idle time', body) : unexpected(status);
 }
 
+/**
+ * An answer of the wrong shape; with a field, the number that broke the
+ * rules (whole seconds from 0 to a year, 0 < idleLimit < timeoutLimit).
+ */
+function unexpected(status: number, field?: string, value?: unknown, why = ''): CallError {
+  return {
+    kind: 'error',
+    status,
+    message: field
+      ? `unexpected answer: ${field} ${String(JSON.stringify(value)).slice(0, 40)} out of range${why}`
+      : 'unexpected answer',
+  };
+}
+
+/** Whole seconds from 0 to a year: the rule of the attributes. */
 function isSeconds(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_SECONDS;
 }
 
 function parseRetryAfter(value: string | null, now: number): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
+  // Held to the same bound as every other time from the server: beyond it
+  // (or unreadable), the usual backoff applies instead.
+  return ms <= MAX_SECONDS * 1000 ? Math.max(0, ms) : undefined;
 }
 
 function safeDecode(value: string): string {

@@ -62,3 +62,67 @@ describe('<session-timeout-dialog> warning cycle', () => {
     expect(env.navigations).to.deep.equal([new URL('/login?timed-out=1', location.href).href]);
   });
 });
+
+describe('<session-timeout-dialog> configuration and answers it refuses', () => {
+  /** console.error lines while `fn` runs. */
+  async function errorsDuring(fn: () => Promise<void>): Promise<string[]> {
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args.map(String).join(' '));
+    try {
+      await fn();
+    } finally {
+      console.error = original;
+    }
+    return errors;
+  }
+
+  it('refuses a keepalive-url equal to status-url: one console.error, and no keepalive is ever sent to it', async () => {
+    const env = singleTab();
+    env.respond = () => status(Math.floor((env.now() - env.loadedAt) / 1000), 60, 180);
+    let el!: SessionTimeoutDialog;
+    const errors = await errorsDuring(async () => {
+      el = await fixture<SessionTimeoutDialog>(html`
+        <session-timeout-dialog .environment=${env} no-tab-sync status-url="/session/status"
+          keepalive-url="/session/status" idle-seconds="60" timeout-seconds="180"></session-timeout-dialog>
+      `);
+      // The person types for a while: a keepalive would be due at 60 s.
+      for (let s = 0; s < 50; s += 10) {
+        document.body.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true }));
+        await env.browser.advance(10_000);
+      }
+      await env.browser.advance(30_000);
+      el.idleSeconds = 61; // configured again: not said twice
+      await el.updateComplete;
+      await env.browser.advance(1_000);
+    });
+    expect(errors.filter((e) => e.includes('keepalive-url')), errors.join(' || ')).to.have.length(1);
+    expect(errors[0]).to.include('"/session/status"');
+    expect(env.calls.length, 'the status was asked').to.be.greaterThan(0);
+    expect(env.calls.filter((c) => c.method !== 'GET'), 'no keepalive POST').to.deep.equal([]);
+    el.remove();
+  });
+
+  it('treats absurd limits from the server (1e306) as an error: no Infinity, no NaN, a few retries, the attributes still hold', async () => {
+    const env = singleTab();
+    env.respond = () => json({ status: 'ACTIVE', idleTime: 0, idleLimit: 1e306, timeoutLimit: 1e307 });
+    const el = await fixture<SessionTimeoutDialog>(html`
+      <session-timeout-dialog .environment=${env} no-tab-sync notice status-url="/session/status"
+        keepalive-url="/session/keepalive"></session-timeout-dialog>
+    `);
+    const messages: string[] = [];
+    el.addEventListener('session-timeout-error', (e) => messages.push(e.detail.message));
+    await env.browser.advance(60_000);
+    await el.updateComplete;
+    expect(messages.length, 'errors reported').to.be.greaterThan(0);
+    expect(messages[0]).to.include('idleLimit').and.include('1e+306');
+    // Backed off like an error: a handful of calls in a minute, not a storm.
+    expect(env.callsTo('/session/status').length).to.be.within(1, 10);
+    expect(el.state).to.equal('active');
+    expect(Number.isFinite(el.remainingSeconds), `remainingSeconds ${el.remainingSeconds}`).to.be.true;
+    // The defaults (780 / 900 s) still plan the session.
+    expect(el.remainingSeconds).to.be.within(839, 840);
+    expect(part(el, 'notice')!.textContent).to.include('15 minutes');
+    el.remove();
+  });
+});

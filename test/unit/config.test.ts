@@ -193,6 +193,41 @@ describe('config', () => {
     expectOneError('status-url', 'http://[oops');
   });
 
+  describe('keepalive-url equal to status-url', () => {
+    for (const [name, statusUrl, keepaliveUrl] of [
+      ['the same path', '/session/status', '/session/status'],
+      ['the same URL written two ways', '/session/status', 'https://app.example/session/./status'],
+      ['relative against the page', '../session/status', '/session/status'],
+      ['only a fragment apart', '/session/status', '/session/status#keepalive'],
+    ] as const) {
+      it(`refuses it with session-timeout (${name}): reported once, no keepalive URL`, () => {
+        const report = onceReporter();
+        const c = resolveConfig({ statusUrl, keepaliveUrl }, page, report);
+        expect(c.statusUrl).to.equal('https://app.example/session/status');
+        expect(c.keepaliveUrl).to.equal(null);
+        expectOneError('keepalive-url', keepaliveUrl);
+        expect(String(logged[0]![0])).to.contain('status-url');
+        // Configured again (an attribute changed): not said twice.
+        resolveConfig({ statusUrl, keepaliveUrl }, page, report);
+        expect(logged).to.have.length(1);
+      });
+    }
+
+    it('keeps a different keepalive-url (another path, or another query)', () => {
+      expect(resolve({ statusUrl: '/session/status', keepaliveUrl: '/session/keepalive' }).keepaliveUrl).to.equal(
+        'https://app.example/session/keepalive',
+      );
+      expect(resolve({ statusUrl: '/s', keepaliveUrl: '/s?keepalive=1' }).keepaliveUrl).to.equal('https://app.example/s?keepalive=1');
+      expect(logged).to.have.length(0);
+    });
+
+    it('accepts it with django-session-security (its ping is both by design)', () => {
+      const c = resolve({ protocol: 'django-session-security', statusUrl: '/ping/', keepaliveUrl: '/ping/' });
+      expect(c.keepaliveUrl).to.equal('https://app.example/ping/');
+      expect(logged).to.have.length(0);
+    });
+  });
+
   it('allows a cross-origin signout-url and timeout-url (a navigation)', () => {
     const c = resolve({ signoutUrl: 'https://sso.example/logout', timeoutUrl: 'https://sso.example/login' });
     expect(c.signoutUrl).to.equal('https://sso.example/logout');

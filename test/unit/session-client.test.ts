@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { CALL_TIMEOUT_MS, SessionClient, type ClientOptions } from '../../src/core/session-client.js';
+import { CALL_TIMEOUT_MS, SessionClient, keepaliveTarget, type ClientOptions } from '../../src/core/session-client.js';
 import { json, singleTab, status, type Responder } from '../helpers/fake-env.js';
 
 const STATUS = '/session/status';
@@ -147,9 +147,11 @@ describe('session-client: session-timeout answers', () => {
     });
   }
 
-  it('ignores limits that make no sense but keeps the idle time', async () => {
+  it('treats limits in the wrong order as an error naming them (never a plan)', async () => {
     const { client } = setup(() => json({ status: 'ACTIVE', idleTime: 3, idleLimit: 900, timeoutLimit: 600 }));
-    expect(await client.status(0)).to.deep.equal({ kind: 'ok', idleTime: 3 });
+    const result = await client.status(0);
+    expect(result).to.include({ kind: 'error', status: 200 });
+    expect((result as { message: string }).message).to.match(/idleLimit 900 .*timeoutLimit 600/);
   });
 
   it('treats a network TypeError as an error', async () => {
@@ -182,6 +184,109 @@ describe('session-client: session-timeout answers', () => {
     const pending = client.status(0, outer.signal);
     outer.abort();
     expect(await pending).to.deep.equal({ kind: 'error', message: 'aborted' });
+  });
+});
+
+describe('session-client: sane numbers (the rules of the attributes)', () => {
+  const MAX = 366 * 24 * 3600;
+  const base = { status: 'ACTIVE', idleTime: 3, idleLimit: 600, timeoutLimit: 1200 };
+  const absurd: [string, unknown][] = [
+    ['1e306', 1e306],
+    ['a year and a second', MAX + 1],
+    ['-1', -1],
+    ['2.5', 2.5],
+    ['"600"', '600'],
+    ['null', null],
+    ['true', true],
+  ];
+  for (const op of ['status', 'keepalive'] as const) {
+    for (const field of ['idleTime', 'idleLimit', 'timeoutLimit', 'expiresIn', ...(op === 'keepalive' ? ['priorIdleTime'] : [])]) {
+      for (const [name, value] of absurd) {
+        it(`${op}: ${field} = ${name} is an error naming the field and the value`, async () => {
+          const { client } = setup(() => json({ ...base, ...(op === 'keepalive' ? { idleTime: 0 } : {}), [field]: value }));
+          const result = await client[op](0);
+          expect(result.kind, JSON.stringify(result)).to.equal('error');
+          const message = (result as { message: string }).message;
+          expect(message).to.include(field);
+          expect(message).to.include(JSON.stringify(value).slice(0, 10));
+        });
+      }
+    }
+  }
+
+  it('accepts the largest sane values (a year) and 0 where 0 makes sense', async () => {
+    const { client } = setup(() => json({ status: 'ACTIVE', idleTime: 0, idleLimit: MAX - 1, timeoutLimit: MAX, expiresIn: 0 }));
+    expect(await client.status(0)).to.deep.equal({ kind: 'ok', idleTime: 0, idleLimit: MAX - 1, timeoutLimit: MAX, expiresIn: 0 });
+  });
+
+  it('treats idleLimit 0 as an error (the warning would be at once, forever)', async () => {
+    const { client } = setup(() => json({ ...base, idleLimit: 0 }));
+    expect((await client.status(0)).kind).to.equal('error');
+  });
+
+  it('treats an absurd idleTime as an error even when the status says TIMEOUT-worthy things', async () => {
+    const { client } = setup(() => json({ status: 'IDLE', idleTime: 1e306, idleLimit: 600, timeoutLimit: 1200 }));
+    expect(await client.status(0)).to.deep.include({
+      kind: 'error',
+      message: 'unexpected answer: idleTime 1e+306 out of range',
+    });
+  });
+
+  for (const [name, body] of [['1e306', 1e306], ['-4', -4], ['2.5', 2.5], ['a year and a second', MAX + 1]] as const) {
+    it(`django-session-security: a bare ${name} is an error naming the value`, async () => {
+      const { client } = setup(() => json(body), { protocol: 'django-session-security', statusUrl: '/ping/', keepaliveUrl: '/ping/' });
+      const result = await client.status(0);
+      expect(result.kind).to.equal('error');
+      expect((result as { message: string }).message).to.include(`idle time ${JSON.stringify(body)}`);
+    });
+  }
+
+  it('ignores a Retry-After beyond a year (the usual backoff applies)', async () => {
+    const { client } = setup(() => new Response('busy', { status: 503, headers: { 'Retry-After': '1e306' } }));
+    expect(await client.status(0)).to.deep.equal({ kind: 'error', status: 503, message: 'HTTP 503' });
+    const { client: c2 } = setup(() => new Response('busy', { status: 503, headers: { 'Retry-After': String(MAX + 1) } }));
+    expect(await c2.status(0)).to.deep.equal({ kind: 'error', status: 503, message: 'HTTP 503' });
+  });
+});
+
+describe('session-client: priorIdleTime and draftKey', () => {
+  const KEY = 'q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA'; // 32 bytes, base64url
+
+  it('reads priorIdleTime from a keepalive answer', async () => {
+    const { client } = setup(() => json({ status: 'ACTIVE', idleTime: 0, idleLimit: 60, timeoutLimit: 120, priorIdleTime: 41 }));
+    expect(await client.keepalive(0)).to.deep.equal({ kind: 'ok', idleTime: 0, idleLimit: 60, timeoutLimit: 120, priorIdleTime: 41 });
+  });
+
+  it('ignores priorIdleTime in a status answer (it only means something for a keepalive)', async () => {
+    const { client } = setup(() => status(5, 60, 120, { priorIdleTime: 41 }));
+    expect(await client.status(0)).to.not.have.property('priorIdleTime');
+  });
+
+  it('reads a draftKey from a status and from a keepalive answer', async () => {
+    const { client } = setup(() => status(0, 60, 120, { draftKey: KEY }));
+    expect(await client.status(0)).to.include({ kind: 'ok', draftKey: KEY });
+    expect(await client.keepalive(0)).to.include({ kind: 'ok', draftKey: KEY });
+  });
+
+  for (const [name, key] of [
+    ['too short', KEY.slice(0, 42)],
+    ['too long', `${KEY}A`],
+    ['padded', `${KEY}=`],
+    ['standard base64 (+ and /)', `${KEY.slice(0, 40)}+/A`],
+    ['not 32 bytes (last character carries non-zero spare bits)', `${KEY.slice(0, 42)}B`],
+    ['a number', 12345],
+    ['an object', { k: KEY }],
+  ] as const) {
+    it(`ignores a draftKey that is ${name}, without an error`, async () => {
+      const { client } = setup(() => status(0, 60, 120, { draftKey: key }));
+      const result = await client.status(0);
+      expect(result).to.deep.equal({ kind: 'ok', idleTime: 0, idleLimit: 60, timeoutLimit: 120 });
+    });
+  }
+
+  it('never reads a draftKey from an expired answer', async () => {
+    const { client } = setup(() => json({ status: 'EXPIRED', draftKey: KEY }));
+    expect(await client.status(0)).to.deep.equal({ kind: 'expired', reason: 'EXPIRED' });
   });
 });
 
@@ -287,6 +392,19 @@ describe('session-client: request shape', () => {
     expect((await client.status(0)).kind).to.equal('error');
     expect((await client.keepalive(0)).kind).to.equal('error');
     expect(env.calls).to.have.length(0);
+  });
+});
+
+describe('keepaliveTarget: where a keepalive goes (the one place that knows)', () => {
+  it('is the keepalive-url with session-timeout, and none without it', () => {
+    expect(keepaliveTarget({ protocol: 'session-timeout', statusUrl: '/s', keepaliveUrl: '/k' })).to.equal('/k');
+    expect(keepaliveTarget({ protocol: 'session-timeout', statusUrl: '/s', keepaliveUrl: null })).to.equal(null);
+  });
+
+  it('is the ping (status-url) with django-session-security unless a keepalive-url is given', () => {
+    expect(keepaliveTarget({ protocol: 'django-session-security', statusUrl: '/ping/', keepaliveUrl: null })).to.equal('/ping/');
+    expect(keepaliveTarget({ protocol: 'django-session-security', statusUrl: '/ping/', keepaliveUrl: '/k' })).to.equal('/k');
+    expect(keepaliveTarget({ protocol: 'django-session-security', statusUrl: null, keepaliveUrl: null })).to.equal(null);
   });
 });
 
