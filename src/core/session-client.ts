@@ -18,6 +18,10 @@ export interface ServerState {
   timeoutLimit?: number;
   /** Seconds to an absolute end that keepalive cannot move. */
   expiresIn?: number;
+  /** Keepalive only: whole seconds the session had been idle when the keepalive arrived. */
+  priorIdleTime?: number;
+  /** The person's draft key (base64url), when the server sends one. */
+  draftKey?: string;
 }
 export interface Expired {
   kind: 'expired';
