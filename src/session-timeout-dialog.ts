@@ -259,6 +259,18 @@ export class SessionTimeoutDialog extends LitElement {
     return resolveLanguage([...tags, ...navigator.languages]);
   }
 
+  /**
+   * Seconds left with their fraction: the texts round it down themselves.
+   * The whole-second `remainingSeconds` (rounded up) would let the dialog
+   * state up to a second (and, in steps, up to a step) more than is left.
+   */
+  get #exactRemaining(): number {
+    const engine = this.#controller?.engine;
+    if (!engine) return this.remainingSeconds;
+    if (engine.phase === 'expired') return 0;
+    return Math.max(0, (engine.deadlines.expireAt - this.#controller!.env.now()) / 1000);
+  }
+
   get #texts() {
     return messagesFor(this.#lang);
   }
@@ -275,7 +287,7 @@ export class SessionTimeoutDialog extends LitElement {
     const lang = this.#lang;
     const t = messagesFor(lang);
     const engine = this.#controller?.engine;
-    const { visible, spoken } = countdownText(this.remainingSeconds, lang);
+    const { visible, spoken } = countdownText(this.#exactRemaining, lang);
     const absolute = engine?.deadlines.absolute;
     const template = absolute ? t.ending : t.message;
     const [before, after] = fillTemplate(template, visible);

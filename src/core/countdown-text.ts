@@ -90,31 +90,43 @@ function formatterFor(lang: string, style: DurationStyle): Formatter {
 }
 
 /**
- * Whole seconds (fractions rounded up, negatives and NaN → 0) in words:
- * en "1 minute, 59 seconds", "2 minutes", "0 seconds", "1 hour, 5 minutes".
+ * Whole seconds (fractions rounded down: never more than is left; negatives
+ * and NaN → 0) in words: en "1 minute, 59 seconds", "2 minutes",
+ * "0 seconds", "1 hour, 5 minutes".
  */
 export function formatDuration(
   seconds: number,
   lang: string,
   opts: FormatDurationOptions = {},
 ): string {
-  const total = seconds > 0 ? Math.ceil(seconds) : 0;
+  const total = seconds > 0 ? Math.floor(seconds) : 0;
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   return formatterFor(lang, opts.style ?? 'long')(h, m, total % 60);
 }
 
 /**
- * The announcement cadence: ≥ 60 s → whole minutes rounded up; below that,
- * 20-second steps rounded up (59→60, 40→40, 21→40, 1→20, 0→0).
+ * The spoken cadence: the last step reached, rounded DOWN, so that what a
+ * screen reader hears (now, or later when it reads the description again)
+ * never states more time than is left. Steps: whole minutes from 60 s up,
+ * then 40 and 20 s, then 10 and 5 s. The last two are there so that the
+ * words never say "0 seconds" while there are still 20 s to act; the text
+ * changes a handful of times per warning, never every second.
+ * 150→120, 119→60, 60→60, 59.9→40, 27→20, 20→20, 19→10, 9→5, 4→0.
  */
 export function spokenSeconds(remaining: number): number {
   if (!(remaining > 0)) return 0;
-  const step = remaining >= 60 ? 60 : 20;
-  return Math.ceil(remaining / step) * step;
+  if (remaining >= 60) return Math.floor(remaining / 60) * 60;
+  if (remaining >= 20) return Math.floor(remaining / 20) * 20;
+  if (remaining >= 10) return 10;
+  return remaining >= 5 ? 5 : 0;
 }
 
-/** Visible text (changes every second) and spoken text (changes on the cadence). */
+/**
+ * Visible text (changes every second) and spoken text (changes on the
+ * cadence), both rounded down. `remaining` is the exact time left in seconds,
+ * fractions included: rounding it up first would overstate it.
+ */
 export function countdownText(remaining: number, lang: string): { visible: string; spoken: string } {
   return {
     visible: formatDuration(remaining, lang),

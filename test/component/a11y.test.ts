@@ -39,6 +39,14 @@ const dialogOf = (el: SessionTimeoutDialog) => shadow(el).querySelector('dialog'
 const part = (el: SessionTimeoutDialog, name: string) => shadow(el).querySelector<HTMLElement>(`[part~="${name}"]`);
 const spoken = (el: SessionTimeoutDialog) => shadow(el).querySelector<HTMLElement>('#spoken')!;
 
+/** Seconds stated by an English text ("… in 1 minute, 20 seconds." → 80). */
+function secondsIn(text: string): number {
+  const unit: Record<string, number> = { hour: 3600, minute: 60, second: 1 };
+  let total = 0;
+  for (const [, n, u] of text.matchAll(/(\d+) (hour|minute|second)s?/g)) total += Number(n) * unit[u!]!;
+  return total;
+}
+
 async function openWarning(env: FakeEnv, el: SessionTimeoutDialog) {
   await env.browser.advance(60_000);
   await el.updateComplete;
@@ -100,7 +108,7 @@ describe('accessibility', () => {
   });
 
   describe('live region', () => {
-    it('speaks on open (as the description), then each whole minute, then at 40 and 20 seconds', async () => {
+    it('speaks on open (as the description), then each whole minute, then at 20-second steps, rounding down', async () => {
       const env = singleTab();
       const el = await mount(env);
       await openWarning(env, el);
@@ -113,13 +121,19 @@ describe('accessibility', () => {
         if (announcements.at(-1)?.[1] !== text) announcements.push([second, text]);
         visible.push(part(el, 'countdown')!.textContent!);
       }
+      // Each text holds until the next step is reached: "1 minute" from 119 s
+      // left (while the region is still silent after the open), "40 seconds"
+      // from 59 s, …, "0 seconds" only in the last 4 seconds.
+      const say = (time: string) => `For your security, we will sign you out in ${time}.`;
       expect(announcements).to.deep.equal([
-        [0, 'For your security, we will sign you out in 2 minutes.'],
-        [60, 'For your security, we will sign you out in 1 minute.'],
-        [80, 'For your security, we will sign you out in 40 seconds.'],
-        [100, 'For your security, we will sign you out in 20 seconds.'],
+        [0, say('2 minutes')],
+        [1, say('1 minute')],
+        [61, say('40 seconds')],
+        [81, say('20 seconds')],
+        [101, say('10 seconds')],
+        [111, say('5 seconds')],
+        [116, say('0 seconds')],
       ]);
-      expect(announcements.length).to.be.at.most(5);
       // The visible countdown changes every second.
       expect(new Set(visible).size).to.equal(120);
       expect(visible.slice(0, 3)).to.deep.equal(['2 minutes', '1 minute, 59 seconds', '1 minute, 58 seconds']);
@@ -127,6 +141,45 @@ describe('accessibility', () => {
       // And at the end the page leaves.
       await env.browser.advance(1_000);
       expect(env.navigations).to.deep.equal([new URL('/login?timed-out=1', location.href).href]);
+    });
+
+    it('never states more time than is left: a warning opened late with 26.7 s left says "20 seconds", never "40"', async () => {
+      const env = singleTab();
+      const root = await fixture<HTMLDivElement>(html`
+        <div lang="en">
+          <session-timeout-dialog .environment=${env} no-tab-sync keepalive-url="/session/keepalive"
+            timeout-url="/login?timed-out=1" idle-seconds="153" timeout-seconds="180"></session-timeout-dialog>
+        </div>
+      `);
+      const el = root.querySelector('session-timeout-dialog')!;
+      await el.updateComplete;
+      const expireAt = env.loadedAt + 180_000;
+      // The warning's timer fires 300 ms late (a busy or sleeping machine).
+      await env.browser.advance(152_700);
+      env.browser.jump(600);
+      await env.browser.advance(0);
+      await el.updateComplete;
+      expect(dialogOf(el).open, 'dialog open').to.be.true;
+      expect(spoken(el).textContent).to.equal('For your security, we will sign you out in 20 seconds.');
+      expect(part(el, 'countdown')!.textContent).to.equal('26 seconds');
+
+      // Every 100 ms to the end: each text was at most the time left when it
+      // was rendered (at the open, then on each whole second of the countdown).
+      const openedAt = env.now();
+      const spokenTexts: string[] = [];
+      while (env.now() < expireAt - 100) {
+        const now = env.now();
+        const renderedAt = Math.max(openedAt, expireAt - Math.ceil((expireAt - now) / 1000) * 1000);
+        const leftThen = (expireAt - renderedAt) / 1000;
+        const said = spoken(el).textContent!;
+        if (spokenTexts.at(-1) !== said) spokenTexts.push(said);
+        expect(secondsIn(said), `spoken at ${(expireAt - now) / 1000} s left`).to.be.at.most(leftThen);
+        expect(secondsIn(part(el, 'countdown')!.textContent!), `visible at ${(expireAt - now) / 1000} s left`).to.be.at.most(leftThen);
+        await env.browser.advance(100);
+        await el.updateComplete;
+      }
+      // A handful of announcements, never one per second.
+      expect(spokenTexts.map(secondsIn)).to.deep.equal([20, 10, 5, 0]);
     });
 
     it('does not announce the open twice: silent while the description is read, then assertive', async () => {
@@ -140,9 +193,13 @@ describe('accessibility', () => {
       expect(region.getAttribute('aria-live')).to.equal('off');
       await env.browser.advance(1_000);
       expect(region.getAttribute('aria-live')).to.equal('assertive');
+      await el.updateComplete;
+      // The first step ("1 minute", a second after the open) came while silent.
+      const stepped = region.textContent;
+      expect(stepped).to.not.equal(opened);
       await env.browser.advance(57_000);
       await el.updateComplete;
-      expect(region.textContent, 'no change before the first whole minute').to.equal(opened);
+      expect(region.textContent, 'no change before the next step').to.equal(stepped);
       // Open again after an extension: silent again at first.
       env.respond = keepaliveOk;
       part(el, 'stay-button')!.click();

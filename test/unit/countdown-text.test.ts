@@ -35,6 +35,14 @@ const EN_CASES: [number, string][] = [
   [3661, '1 hour, 1 minute, 1 second'],
 ];
 
+/** Seconds stated by an English duration ("1 hour, 2 minutes, 3 seconds" → 3723). */
+function parseEn(text: string): number {
+  const unit: Record<string, number> = { hour: 3600, minute: 60, second: 1 };
+  let total = 0;
+  for (const [, n, u] of text.matchAll(/(\d+) (hour|minute|second)s?/g)) total += Number(n) * unit[u!]!;
+  return total;
+}
+
 function checkPaths(name: string, body: () => void): void {
   it(`${name} (Intl.DurationFormat when present)`, body);
   it(`${name} (NumberFormat + ListFormat fallback)`, () => withoutDurationFormat(body));
@@ -124,7 +132,15 @@ describe('formatDuration', () => {
   it('clamps negative, NaN and fractional input', () => {
     expect(formatDuration(-5, 'en')).to.equal('0 seconds');
     expect(formatDuration(Number.NaN, 'en')).to.equal('0 seconds');
-    expect(formatDuration(59.2, 'en')).to.equal('1 minute');
+    expect(formatDuration(59.9, 'en')).to.equal('59 seconds');
+    expect(formatDuration(0.9, 'en')).to.equal('0 seconds');
+  });
+
+  it('never states more than the time given: fractions round down', () => {
+    for (let tenths = 0; tenths <= 1300; tenths++) {
+      const seconds = tenths / 10;
+      expect(parseEn(formatDuration(seconds, 'en')), `${seconds} s`).to.be.at.most(seconds);
+    }
   });
 
   it('does not throw on a malformed language tag (falls back to English)', () => {
@@ -134,13 +150,21 @@ describe('formatDuration', () => {
 });
 
 describe('spokenSeconds', () => {
-  it('follows the announcement cadence', () => {
+  it('follows the cadence, rounding down', () => {
     const table: [number, number][] = [
-      [900, 900], [899, 900], [121, 180], [120, 120], [119, 120], [61, 120], [60, 60],
-      [59, 60], [41, 60], [40, 40], [21, 40], [20, 20], [1, 20], [0.5, 20], [0, 0], [-3, 0],
+      [900, 900], [899, 840], [180, 180], [150, 120], [121, 120], [120, 120], [119.9, 60], [61, 60], [60, 60],
+      [59.9, 40], [41, 40], [40, 40], [39, 20], [27, 20], [21, 20], [20, 20], [19.9, 10], [10, 10],
+      [9.9, 5], [5, 5], [4.9, 0], [0.5, 0], [0, 0], [-3, 0], [Number.NaN, 0],
     ];
     for (const [remaining, spoken] of table) {
       expect(spokenSeconds(remaining), `${remaining} s`).to.equal(spoken);
+    }
+  });
+
+  it('never states more than is left, at any tenth of a second up to an hour', () => {
+    for (let tenths = 0; tenths <= 36_000; tenths++) {
+      const remaining = tenths / 10;
+      expect(spokenSeconds(remaining), `${remaining} s`).to.be.at.most(remaining);
     }
   });
 });
@@ -155,12 +179,20 @@ describe('countdownText', () => {
       if (text.spoken !== spoken[spoken.length - 1]) spoken.push(text.spoken);
     }
     expect(visible.size).to.equal(121);
-    expect(spoken).to.deep.equal(['2 minutes', '1 minute', '40 seconds', '20 seconds', '0 seconds']);
+    expect(spoken).to.deep.equal(['2 minutes', '1 minute', '40 seconds', '20 seconds', '10 seconds', '5 seconds', '0 seconds']);
   });
 
-  it('returns the visible and the rounded-up spoken text', () => {
-    expect(countdownText(119, 'en')).to.deep.equal({ visible: '1 minute, 59 seconds', spoken: '2 minutes' });
-    expect(countdownText(33, 'de')).to.deep.equal({ visible: '33 Sekunden', spoken: '40 Sekunden' });
+  it('says at most the time left, visible and spoken, whatever the fraction (27.4 s → "20 seconds", not "40")', () => {
+    expect(countdownText(27.4, 'en')).to.deep.equal({ visible: '27 seconds', spoken: '20 seconds' });
+    expect(countdownText(19.5, 'en')).to.deep.equal({ visible: '19 seconds', spoken: '10 seconds' });
+    expect(countdownText(119.5, 'en')).to.deep.equal({ visible: '1 minute, 59 seconds', spoken: '1 minute' });
+    expect(countdownText(33, 'de')).to.deep.equal({ visible: '33 Sekunden', spoken: '20 Sekunden' });
+    for (let hundredths = 0; hundredths <= 15_000; hundredths += 7) {
+      const remaining = hundredths / 100;
+      const { visible, spoken } = countdownText(remaining, 'en');
+      expect(parseEn(visible), `visible at ${remaining} s`).to.be.at.most(remaining);
+      expect(parseEn(spoken), `spoken at ${remaining} s`).to.be.at.most(remaining);
+    }
   });
 });
 
