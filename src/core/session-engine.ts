@@ -64,8 +64,6 @@ export interface EngineConfig {
 
 /** Keep this many of our own keepalives to recognise them in a later status. */
 const OWN_CALLS_KEPT = 8;
-/** idleTime is floored to whole seconds. */
-const IDLE_TIME_ROUNDING_MS = 1000;
 /** Slack when matching a status answer with one of our own keepalives (SPEC §3.1: 1 s plus the round trip). */
 const OWN_CALL_SLACK_MS = 1000;
 /** A start this soon after the page load is part of the load. */
@@ -523,8 +521,12 @@ export class SessionEngine {
       // Activity the server saw just before this keepalive (an app request)
       // is the person's, unless it was one of our own earlier calls. Judged
       // before this call joins the list of our own.
-      const at = sent - result.priorIdleTime * 1000;
-      if (!this.#isOwn(at, received - sent)) priorActivity = at;
+      // Counted from the answer's arrival, not from the send: the server
+      // counted from when the request reached it, somewhere in between, and
+      // the person's activity must never be placed too early.
+      if (!this.#isOwn(sent - result.priorIdleTime * 1000, received - sent)) {
+        priorActivity = received - result.priorIdleTime * 1000;
+      }
     }
     if (op === 'keepalive') {
       // Our own request, whatever the answer: a server may count even one it
@@ -550,7 +552,7 @@ export class SessionEngine {
     if (result.idleLimit !== undefined && result.timeoutLimit !== undefined) {
       this.serverLimits = { idle: result.idleLimit * 1000, timeout: result.timeoutLimit * 1000 };
     }
-    if (priorActivity > this.facts.serverActivityAt) this.#noteServerActivity(priorActivity, true);
+    if (priorActivity > this.facts.serverActivityAt) this.#noteServerActivity(priorActivity);
     const seenAt = sent - result.idleTime * 1000;
     this.facts.serverSeenAt = seenAt;
     if (result.expiresIn !== undefined) this.facts.absoluteEndAt = sent + result.expiresIn * 1000;
@@ -563,7 +565,10 @@ export class SessionEngine {
         this.facts.serverActivityAt = seenAt;
       }
     } else if (!this.#isOwn(seenAt, received - sent)) {
-      this.#noteServerActivity(seenAt);
+      // The server's last sight lies between `sent − idleTime` and
+      // `received − idleTime` (it read its clock when the request arrived):
+      // the later bound, so that the person's activity is never placed early.
+      this.#noteServerActivity(received - result.idleTime * 1000);
     }
     this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits });
     return result;
@@ -596,13 +601,17 @@ export class SessionEngine {
     return clean;
   }
 
-  /** `exact`: the instant is a bound the server gave, not a floored reading of what we may know already. */
-  #noteServerActivity(at: number, exact = false): void {
-    // idleTime is whole seconds, rounded down: `sent − idleTime` lies up to a
-    // second after the request the server really saw. Within that second of
-    // what we know already it is the same activity (the page load, usually),
-    // not news worth a second status call.
-    if (at <= this.deadlines.personAt + (exact ? 0 : IDLE_TIME_ROUNDING_MS)) return;
+  /**
+   * `at` is the latest instant the server's last sight can be (idleTime is
+   * floored, and read when the request arrived). Anything after what we know
+   * counts, even by a fraction of a second: treating "within a second" as the
+   * same activity placed an app request up to a second too early. The page
+   * load no longer needs that allowance: the person's clock starts at the
+   * first byte of its answer, after the server stamped it, so a status at
+   * warnAt confirms at once (the new instant plus idle is already past).
+   */
+  #noteServerActivity(at: number): void {
+    if (at <= this.deadlines.personAt) return;
     const before = this.deadlines.warnAt;
     this.facts.serverActivityAt = at;
     // Activity the element did not cause, seen while warning: the person (or

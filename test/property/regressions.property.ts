@@ -1,0 +1,52 @@
+/**
+ * Shrunk counterexamples the properties found while they were built, kept as
+ * plain tests: each replays one schedule and must hold every invariant.
+ */
+import { test } from 'node:test';
+import { play, type Schedule } from './schedule.js';
+
+const cases: Array<[name: string, schedule: Schedule]> = [
+  [
+    // An app request 0.4 ms after the element's status left: the answer said
+    // idleTime 0, and the engine took anything within a second of the page
+    // load for the load itself: it warned 29 ms before app request + idle.
+    // (Later the status was also dated from its send, not its answer.)
+    'never early: an app request within a second of the page load counts',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 269, action: { k: 'mode', mode: 'e403' } },
+        { dt: 0, action: { k: 'app' } },
+        { dt: 0, action: { k: 'close', tab: 0 } },
+      ],
+    },
+  ],
+  [
+    // The only tab left on its local deadline (the server answered 403) just
+    // as a new tab's page load reached the server; the new tab stayed active.
+    // The checker now follows a tab that leaves: its timeout-url ends the
+    // session, and tabs open then must follow within a second.
+    'one phase: a tab opened as the last one times out',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 269, action: { k: 'mode', mode: 'e403' } },
+        { dt: 3068, action: { k: 'app' } },
+        { dt: 36849, action: { k: 'open' } },
+        { dt: 0, action: { k: 'close', tab: 0 } },
+      ],
+    },
+  ],
+];
+
+for (const [name, schedule] of cases) {
+  test(name, async () => {
+    await play(schedule);
+  });
+}
