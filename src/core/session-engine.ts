@@ -196,6 +196,9 @@ export class SessionEngine {
   }
 
   stop(): void {
+    // The page is leaving (or the element moves): the person's last activity
+    // here must not leave with it.
+    this.shareActivity();
     this.#running = false;
     this.#env.clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -215,6 +218,14 @@ export class SessionEngine {
     if (!this.#running || this.phase === 'expired') return;
     if (checkNow && this.#config?.hasStatus) void this.check();
     else this.#evaluate(false);
+  }
+
+  /**
+   * Tell the other tabs of activity here they have not heard of yet: when
+   * the page is hidden or leaves, the next look may never come.
+   */
+  shareActivity(): void {
+    if (this.#running && this.phase !== 'expired') this.#absorbActivity();
   }
 
   /** `reportActivity()`: activity no DOM event shows. */

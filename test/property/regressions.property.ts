@@ -43,6 +43,24 @@ const cases: Array<[name: string, schedule: Schedule]> = [
       ],
     },
   ],
+  [
+    // The person typed in tab 0 and closed it 0.36 s later: nothing had
+    // looked at its tracker since, so the activity left with the tab and tab
+    // 1 warned 120 ms early. A tab now shares its last activity when it stops
+    // (and when it is hidden).
+    'never early: activity in a tab that closes right after',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 0, action: { k: 'open' } },
+        { dt: 269, action: { k: 'activity', tab: 0, count: 2, every: 362 } },
+        { dt: 0, action: { k: 'close', tab: 0 } },
+      ],
+    },
+  ],
 ];
 
 for (const [name, schedule] of cases) {

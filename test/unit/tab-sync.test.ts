@@ -379,3 +379,15 @@ describe('tab-sync: a tab opened during a warning (issue 11, item 1)', () => {
   }
 
 });
+
+describe('tab-sync: a tab that leaves', () => {
+  it('shares its last activity when it stops, so the other tabs do not warn early', async () => {
+    const s = await session(2);
+    const [a, b] = s.tabs;
+    await at(s.browser, 100 * S);
+    a.tracker.report(); // the person types in tab a, then closes it before any look
+    a.engine.stop();
+    await s.browser.advance(0);
+    expect(b.engine.deadlines.warnAt).to.equal(START + 100 * S + IDLE * S);
+  });
+});
