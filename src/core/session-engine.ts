@@ -64,8 +64,6 @@ export interface EngineConfig {
 
 /** Keep this many of our own keepalives to recognise them in a later status. */
 const OWN_CALLS_KEPT = 8;
-/** Slack when matching a status answer with one of our own keepalives (SPEC §3.1: 1 s plus the round trip). */
-const OWN_CALL_SLACK_MS = 1000;
 /** A start this soon after the page load is part of the load. */
 const PAGE_LOAD_SLACK_MS = 10_000;
 /** A timer never sleeps longer than this, so a clock jump is noticed even with no event. */
@@ -535,7 +533,7 @@ export class SessionEngine {
       // Counted from the answer's arrival, not from the send: the server
       // counted from when the request reached it, somewhere in between, and
       // the person's activity must never be placed too early.
-      if (!this.#isOwn(sent - result.priorIdleTime * 1000, received - sent)) {
+      if (!this.#isOwn(sent, received, result.priorIdleTime)) {
         priorActivity = received - result.priorIdleTime * 1000;
       }
     }
@@ -575,7 +573,7 @@ export class SessionEngine {
       if (this.#client.options.protocol === 'django-session-security' && seenAt > this.facts.serverActivityAt) {
         this.facts.serverActivityAt = seenAt;
       }
-    } else if (!this.#isOwn(seenAt, received - sent)) {
+    } else if (!this.#isOwn(sent, received, result.idleTime)) {
       // The server's last sight lies between `sent − idleTime` and
       // `received − idleTime` (it read its clock when the request arrived):
       // the later bound, so that the person's activity is never placed early.
@@ -632,12 +630,20 @@ export class SessionEngine {
     }
   }
 
-  /** Is the server's last activity one of our own keepalives? */
-  #isOwn(seenAt: number, roundTrip: number): boolean {
-    return this.#ownCalls.some(
-      ([sent, received]) =>
-        seenAt >= sent - OWN_CALL_SLACK_MS - roundTrip && seenAt <= received + OWN_CALL_SLACK_MS,
-    );
+  /**
+   * Can the server's last activity, read as `idleTime` by a call sent at
+   * `sent` and answered at `received`, be one of our own keepalives? The
+   * server read its clock when the call arrived, and floors to whole
+   * seconds: its last sight lies in (sent − idleTime − 1 s, received −
+   * idleTime]. Ours is one of our keepalives when that span meets the span
+   * in which one of them reached it (sent … received): never more widely,
+   * or an app request soon after a keepalive would be lost and the warning
+   * would come early.
+   */
+  #isOwn(sent: number, received: number, idleTime: number): boolean {
+    const earliest = sent - (idleTime + 1) * 1000;
+    const latest = received - idleTime * 1000;
+    return this.#ownCalls.some(([ownSent, ownReceived]) => earliest < ownReceived && latest >= ownSent);
   }
 
   #onTabMessage(message: TabMessage): void {

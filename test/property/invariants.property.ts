@@ -5,7 +5,8 @@
  * sign-out and pages leaving. Each schedule is checked after every step.
  *
  * PROPERTY_RUNS (default 1000), PROPERTY_SEED (default fixed, so CI is
- * reproducible), PROPERTY_TIME_LIMIT (seconds; `npm run fuzz` sets 600).
+ * reproducible; `random` for a new one, printed), PROPERTY_TIME_LIMIT
+ * (seconds; `npm run fuzz` sets 600 and 100,000 runs).
  * A failure prints the seed, the path and the shrunk schedule; keep it as a
  * plain test in regressions.property.ts.
  */
@@ -15,7 +16,8 @@ import { NAMES, checked } from './invariants.js';
 import { play, scheduleArb } from './schedule.js';
 
 const runs = Number(process.env.PROPERTY_RUNS) || 1000;
-const seed = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : 20261130;
+const given = process.env.PROPERTY_SEED;
+const seed = given === 'random' ? Date.now() % 2 ** 31 : given ? Number(given) : 20261130;
 const timeLimit = Number(process.env.PROPERTY_TIME_LIMIT) || 0;
 
 test(`the seven invariants hold over ${runs} generated schedules (seed ${seed})`, async () => {

@@ -165,11 +165,27 @@ export class Checker {
       if (e.at > at) continue;
       let known: boolean;
       if (e.kind === 'load') known = e.knownAt <= at;
-      else if (e.kind === 'app') known = w.calls.some((c) => c.normal && c.arrivedAt! >= e.at && c.answeredAt !== undefined && c.answeredAt <= at);
+      else if (e.kind === 'app') known = this.revealed(e.at, at);
       else known = e.tab === tab.id || e.at <= at - OTHER_TAB_WINDOW;
       if (known && e.at > best.at) best = e;
     }
     return best;
+  }
+
+  /**
+   * Could an element know of the app's request at `e` by `at`? A later
+   * keepalive answer tells (priorIdleTime); a later status tells, except when
+   * the request came within the second after one of the element's own
+   * keepalives: with whole-second idle times the two cannot be told apart,
+   * and the status is taken for the element's own call (within 1 s plus the
+   * round trip, as the timing model says).
+   */
+  revealed(e: number, at: number): boolean {
+    const answered = (c: Call) => c.normal && c.delivered && c.arrivedAt! >= e && c.answeredAt! <= at;
+    const masked = this.world.calls.some(
+      (k) => k.op === 'keepalive' && k.counted && k.arrivedAt! <= e && e <= k.answeredAt! + 1000,
+    );
+    return this.world.calls.some((c) => answered(c) && (c.op === 'keepalive' || !masked));
   }
 
   serverOver(at: number): boolean {
@@ -186,13 +202,16 @@ export class Checker {
 
   /**
    * 6. One check per warning: when nothing unusual happened around the
-   * deadline (normal answers, no fault, no sleep, no tab coming or going, no
-   * activity the server saw and the element could not know), the warning
+   * deadline (normal answers, no fault, no sleep, no tab coming or going, the
+   * last activity one the element knew itself), the warning
    * is confirmed by a single status call asked at the deadline.
    */
   oneCheck(warnAt: number, p: PersonEvent, idle: number): void {
     const w = this.world;
-    if (!w.options.limitsGiven || p.at === -Infinity) return;
+    // When the last activity is an app request the element has not heard of,
+    // the status at its own deadline must reveal it first: a second call is
+    // the least any element can do.
+    if (!w.options.limitsGiven || p.at === -Infinity || p.kind === 'app') return;
     const deadline = p.at + idle;
     const from = deadline - 2_000;
     const quiet =
