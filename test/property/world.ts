@@ -120,11 +120,11 @@ export class SimServer {
   cached: string | null = null;
 
   constructor(
-    private readonly world: World,
+    now: number,
     readonly idleLimit: number,
     readonly timeoutLimit: number,
   ) {
-    this.lastSeen = world.now;
+    this.lastSeen = now;
   }
 
   idleTime(at: number): number {
@@ -326,7 +326,7 @@ export class World {
 
   constructor(readonly options: WorldOptions) {
     this.random = prng(options.seed);
-    this.server = new SimServer(this, options.idle, options.timeout);
+    this.server = new SimServer(this.now, options.idle, options.timeout);
   }
 
   // ---- time
