@@ -62,16 +62,16 @@ const BREAKS = [
     replace: 'if (false) this.#checkNotBefore =',
   },
   {
-    name: 'a tab opened during a warning does not close it',
+    name: 'a tab opened during a warning joins it (the old hello and state handling)',
     file: 'src/core/session-engine.ts',
-    find: "if (this.phase === 'warning' && this.#env.now() < this.deadlines.warnAt) this.#leaveWarning('tab');\n        this.#tabs?.post({ type: 'state'",
-    replace: "this.#tabs?.post({ type: 'state'",
-  },
-  {
-    name: 'the status dated from its send, not its answer',
-    file: 'src/core/session-engine.ts',
-    find: 'this.#noteServerActivity(received - result.idleTime * 1000);',
-    replace: 'this.#noteServerActivity(sent - result.idleTime * 1000);',
+    find: "this.phase === 'active' &&\n          this.#env.now() >= this.deadlines.warnAt",
+    replace: "this.phase === 'active'",
+    also: [
+      {
+        find: "if (this.phase === 'warning' && this.#env.now() < this.deadlines.warnAt) this.#leaveWarning('tab');\n        this.#tabs?.post({ type: 'state'",
+        replace: "this.#tabs?.post({ type: 'state'",
+      },
+    ],
   },
 ];
 
@@ -99,7 +99,12 @@ for (const [index, brk] of chosen.entries()) {
       rows.push({ brk, caught: `the break no longer applies (found ${count}×)`, ok: false });
       continue;
     }
-    writeFileSync(file, text.replace(brk.find, brk.replace));
+    let broken = text.replace(brk.find, brk.replace);
+    for (const edit of brk.also ?? []) {
+      if (!broken.includes(edit.find)) throw new Error(`break ${index + 1}: "${edit.find}" not found`);
+      broken = broken.replace(edit.find, edit.replace);
+    }
+    writeFileSync(file, broken);
     const started = performance.now();
     process.stdout.write(`${index + 1}. ${brk.name} … `);
     const { code, output } = await run(process.execPath, [join(root, 'scripts/properties.mjs'), '--test-reporter=spec'], {

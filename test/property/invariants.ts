@@ -154,6 +154,20 @@ export class Checker {
         throw new InvariantError(4, `two keepalives within one idle period: ${rel(counted[i - 1].sentAt)} and ${rel(counted[i].sentAt)}`);
       }
     }
+    // One status per decision: status answers that decided nothing (cached,
+    // or showing activity again and again) must thin out, like retries after
+    // errors (their backoff is capped at a minute). Counted since the person
+    // (or the app) last did something, or the server's behaviour changed.
+    const reset = Math.max(
+      w.person.at(-1)?.at ?? -Infinity,
+      w.modeChanges.at(-1)?.at ?? -Infinity,
+      w.jumps.at(-1)?.to ?? -Infinity,
+      ...w.tabs.map((t) => t.startedAt),
+    );
+    const answered = auto.filter((c) => c.op === 'status' && (c.normal || c.cached) && c.delivered && c.sentAt > reset);
+    if (answered.length > 6 + (w.now - reset) / 60_000) {
+      throw new InvariantError(4, `${answered.length} status calls since ${rel(reset)} with nobody active: ${answered.map((c) => `${rel(c.sentAt)}${c.cached ? '(cached)' : ''}`).join(' ')}`);
+    }
     if (auto.length) checked[4]++;
   }
 

@@ -87,6 +87,8 @@ export interface Call {
   counted?: boolean;
   /** Its priorIdleTime. */
   prior?: number;
+  /** A cached status answer (no progress). */
+  cached?: boolean;
   /** The answer reached the element (it had not given up on it). */
   delivered?: boolean;
 }
@@ -116,13 +118,14 @@ export class SimServer {
   lastSeen: number;
   /** When the session ended on the server (timed out, ended elsewhere); Infinity while alive. */
   overAt = Infinity;
-  /** The first status body answered in the current no-progress period (a cached GET). */
+  /** The status body a cache serves during a no-progress period (a cached GET). */
   cached: string | null = null;
 
   constructor(
     now: number,
     readonly idleLimit: number,
     readonly timeoutLimit: number,
+    private readonly random: () => number,
   ) {
     this.lastSeen = now;
   }
@@ -198,7 +201,11 @@ export class SimServer {
     }
     if (call.op === 'status') {
       if (mode === 'noProgress') {
-        this.cached ??= this.body(at);
+        // A stale answer from a cache in front of the server: some idle
+        // time below the limit, the same every time.
+        const stale = Math.floor(this.random() * this.idleLimit);
+        this.cached ??= JSON.stringify({ status: 'ACTIVE', idleTime: stale, idleLimit: this.idleLimit, timeoutLimit: this.timeoutLimit });
+        call.cached = true;
         return response(200, this.cached);
       }
       call.normal = true;
@@ -326,7 +333,7 @@ export class World {
 
   constructor(readonly options: WorldOptions) {
     this.random = prng(options.seed);
-    this.server = new SimServer(this.now, options.idle, options.timeout);
+    this.server = new SimServer(this.now, options.idle, options.timeout, this.random);
   }
 
   // ---- time
