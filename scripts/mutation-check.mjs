@@ -127,9 +127,9 @@ for (const [index, brk] of chosen.entries()) {
   }
 }
 
-console.log(`\n${'break'.padEnd(68)}caught by`);
+console.log(`\n${'break'.padEnd(76)}caught by`);
 console.log('─'.repeat(120));
-for (const { brk, caught } of rows) console.log(`${brk.name.padEnd(68)}${caught}`);
+for (const { brk, caught } of rows) console.log(`${brk.name.padEnd(76)}${caught}`);
 const missed = rows.filter((row) => !row.ok);
 console.log(`\n${rows.length - missed.length} of ${rows.length} breaks caught (${runs} schedules per run)`);
 process.exitCode = missed.length ? 1 : 0;
