@@ -58,8 +58,8 @@ const BREAKS = [
   {
     name: 'no backoff after status answers that keep putting a decision off',
     file: 'src/core/session-engine.ts',
-    find: 'if (this.#deferrals >= 2) this.#checkNotBefore =',
-    replace: 'if (false) this.#checkNotBefore =',
+    find: 'if (this.#deferrals >= 2) {',
+    replace: 'if (false) {',
   },
   {
     name: 'a tab opened during a warning joins it (the old hello and state handling)',

@@ -100,6 +100,7 @@ export class SessionEngine {
   #deferrals = 0;
   /** No decision's status is asked before this instant (backoff after answers that made no progress). */
   #checkNotBefore = -Infinity;
+  #lastDeferralAt = -Infinity;
   /** The decision (kind@instant) the other tabs were last polled for. */
   #polledFor = '';
   /** A follower's timer for deciding alone when the leader stays silent. */
@@ -253,8 +254,13 @@ export class SessionEngine {
         // The answer put a due decision off (activity the server saw). Once
         // is normal; again and again within moments is a cached or confused
         // server, which must not turn lazy checks into a poll: back off.
+        // Each time again, the wait at least doubles (capped at a minute).
         this.#deferrals++;
-        if (this.#deferrals >= 2) this.#checkNotBefore = received + backoff(this.#deferrals - 2, this.#env.random());
+        if (this.#deferrals >= 2) {
+          const gap = Math.max(500, received - this.#lastDeferralAt);
+          this.#checkNotBefore = received + Math.min(60_000, gap * (1.5 + 0.5 * this.#env.random()));
+        }
+        this.#lastDeferralAt = received;
       }
       this.#evaluate(true);
     });

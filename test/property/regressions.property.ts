@@ -82,6 +82,25 @@ const cases: Array<[name: string, schedule: Schedule]> = [
       ],
     },
   ],
+  [
+    // A cache served one stale status (idle 15 of 20 s): every check put
+    // the warning off by 5 s, and the backoff (0.5 s, 1 s, 2 s, … from the
+    // second time) stayed under those 5 s: seven calls in 32 s with nobody
+    // there. Each deferral in a row now at least doubles the wait.
+    'bounded calls: a cached status that keeps putting the warning off',
+    {
+      seed: 1892523447,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 327, action: { k: 'activity', tab: 0, count: 1, every: 50 } },
+        { dt: 32555, action: { k: 'app' } },
+        { dt: 0, action: { k: 'mode', mode: 'noProgress' } },
+        { dt: 0, action: { k: 'app' } },
+      ],
+    },
+  ],
 ];
 
 for (const [name, schedule] of cases) {
