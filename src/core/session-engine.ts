@@ -673,6 +673,7 @@ export class SessionEngine {
       case 'facts':
       case 'state':
         this.#merge(message.facts);
+        if (message.type === 'state') this.#absorbActivity();
         if (saneLimits(message.limits)) this.serverLimits = message.limits;
         // A tab that warned before it heard of newer activity (our page
         // load) closes its warning when it hears it; we do not join it.
@@ -696,6 +697,8 @@ export class SessionEngine {
         break;
       case 'warn':
         this.#merge(message.facts);
+        // The person may have acted here since the leader's poll: that counts first.
+        this.#absorbActivity();
         if (this.phase === 'active' && this.#env.now() < this.deadlines.warnAt) {
           // We know of newer activity than the tab that warned (a page load
           // it had not heard of yet): tell it, so its warning closes.

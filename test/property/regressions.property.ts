@@ -101,6 +101,26 @@ const cases: Array<[name: string, schedule: Schedule]> = [
       ],
     },
   ],
+  [
+    // The person acted in tab 1 during the leader's decision (after its
+    // poll, while its status call hung for 5 s). Tab 1 then joined the
+    // leader's warning without counting its own newer activity: a warning
+    // 15 s early in the tab where the person was working. A tab now counts
+    // its own activity before it joins a warning (and tells the others).
+    'never early: activity in a follower during the leader’s decision',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 0, action: { k: 'open' } },
+        { dt: 4359, action: { k: 'mode', mode: 'timeout' } },
+        { dt: 16099, action: { k: 'activity', tab: 1, count: 1, every: 50 } },
+        { dt: 5223, action: { k: 'activity', tab: 0, count: 1, every: 50 } },
+      ],
+    },
+  ],
 ];
 
 for (const [name, schedule] of cases) {
