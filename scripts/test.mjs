@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// `npm test`                 server tests (node --test), unit + component tests
+// `npm test`                 server tests (node --test), the timing properties
+//                            (fast-check, Node, scripts/properties.mjs), unit + component tests
 //                            (web-test-runner, headless Chromium), end-to-end tests
 //                            (Playwright, Chromium, against the reference server).
 // `npm run test:firefox`     unit + component tests in Firefox (firefox-esr).
 // `npm run test:webkit`      unit + component tests in WebKit (WebKitGTK MiniBrowser
 //                            through WebKitWebDriver on a virtual X display).
 // Options:  --browser chromium|firefox|webkit
-//           --only server,unit,component,e2e   (repeatable; `wtr` = unit + component)
+//           --only server,property,unit,component,e2e   (repeatable; `wtr` = unit + component)
 //
 // The server tests run beside web-test-runner (their output is printed in one
 // piece when they end), then the e2e tests run alone. Each part and the whole
@@ -39,7 +40,7 @@ const CDN_FILE = join(root, 'dist/cdn/session-timeout-dialog.js');
 // does not trip it and only a hang does.
 // TEST_PART_TIMEOUT=s sets every part's cap (and lifts the total, unless
 // TEST_TOTAL_TIMEOUT=s sets that too).
-const PART_CAP_S = { server: 480, wtr: 600, e2e: 900 };
+const PART_CAP_S = { server: 480, property: 300, wtr: 600, e2e: 900 };
 const PART_OVERRIDE_S = Number(process.env.TEST_PART_TIMEOUT) || 0;
 const TOTAL_TIMEOUT_S = Number(process.env.TEST_TOTAL_TIMEOUT) || (PART_OVERRIDE_S ? Infinity : 1200);
 /** Playwright stops itself this long before its cap, so that its report is still written. */
@@ -57,6 +58,7 @@ const ENGINES = {
 // Which files make up each part (kept in step with the wtr and Playwright configs).
 const SUITES = {
   server: { dir: 'test/server', match: /\.test\.[cm]?js$/ },
+  property: { dir: 'test/property', match: /\.property\.ts$/ },
   unit: { dir: 'test/unit', match: /\.test\.ts$/ },
   component: { dir: 'test/component', match: /\.test\.ts$/ },
   e2e: { dir: 'test/e2e', match: /\.spec\.ts$/ },
@@ -77,7 +79,7 @@ try {
   process.exit(2);
 }
 if (args.help) {
-  console.log('usage: node scripts/test.mjs [--browser chromium|firefox|webkit] [--only server|unit|component|wtr|e2e]');
+  console.log('usage: node scripts/test.mjs [--browser chromium|firefox|webkit] [--only server|property|unit|component|wtr|e2e]');
   process.exit(0);
 }
 const browser = args.browser.toLowerCase() === 'chrome' ? 'chromium' : args.browser.toLowerCase();
@@ -85,7 +87,7 @@ if (!ENGINES[browser]) {
   console.error(`test: unknown --browser "${args.browser}" (chromium, firefox or webkit)`);
   process.exit(2);
 }
-const defaultParts = browser === 'chromium' ? ['server', 'unit', 'component', 'e2e'] : ['unit', 'component'];
+const defaultParts = browser === 'chromium' ? ['server', 'property', 'unit', 'component', 'e2e'] : ['unit', 'component'];
 let selected = defaultParts;
 if (args.only) {
   selected = args.only
@@ -288,6 +290,37 @@ async function runServer({ buffered = false } = {}) {
   if (problem && failed === 0) failed = 1;
   const beside = buffered ? 'beside wtr' : '';
   report('server (node --test)', { passed, failed, skipped, time, note: [beside, problem].filter(Boolean).join(', ') });
+}
+
+/**
+ * The timing properties (test/property): generated schedules against the
+ * real engine in Node, bundled by esbuild (scripts/properties.mjs).
+ */
+async function runProperty() {
+  const name = 'property (Node, fast-check)';
+  if (!testFiles('property').length) return report(name, { status: 'no tests' });
+  const tap = join(RESULTS, 'property.tap');
+  rmSync(tap, { force: true });
+  const start = performance.now();
+  const result = await run(process.execPath, [
+    join(root, 'scripts/properties.mjs'),
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${relative(root, tap)}`,
+  ], { timeoutS: partTimeout('property') });
+  const time = seconds(start);
+  const problem = exitProblem(result);
+  let text = '';
+  try {
+    text = readFileSync(tap, 'utf8');
+  } catch {
+    return report(name, { status: 'could not run', time, note: problem ?? 'no TAP output' });
+  }
+  const count = (key) => Number(text.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
+  let failed = count('fail') + count('cancelled');
+  if (problem && failed === 0) failed = 1;
+  report(name, { passed: count('pass'), failed, skipped: count('skipped') + count('todo'), time, note: problem ?? '' });
 }
 
 /** web-test-runner for the selected unit/component folders in one engine. */
@@ -529,6 +562,7 @@ if (selected.includes('server') && wantsWtr) {
   if (selected.includes('server')) await runServer();
   if (!stopping && wantsWtr) await runWtr();
 }
+if (!stopping && selected.includes('property')) await runProperty();
 if (!stopping && selected.includes('e2e')) await runE2e();
 
 const total = rows.reduce(
@@ -538,7 +572,7 @@ const total = rows.reduce(
 const couldNotRun = rows.filter((row) => row.status === 'could not run');
 
 // Table in the order the parts are listed, whatever order they finished in.
-const ORDER = ['server', 'unit', 'component', 'e2e'];
+const ORDER = ['server', 'property', 'unit', 'component', 'e2e'];
 rows.sort((a, b) => ORDER.findIndex((p) => a.name.startsWith(p)) - ORDER.findIndex((p) => b.name.startsWith(p)));
 const pad = (value, width) => String(value).padStart(width);
 console.log('\n' + '─'.repeat(86));

@@ -59,7 +59,11 @@ export class SessionController implements ReactiveController {
   }
 
   readonly #onWake = (event: Event): void => {
-    if (event.type === 'visibilitychange' && document.visibilityState !== 'visible') return;
+    if (event.type === 'visibilitychange' && document.visibilityState !== 'visible') {
+      // Hidden (another tab, or the page is leaving): share the last activity now.
+      this.engine?.shareActivity();
+      return;
+    }
     // The window also gets focus when the dialog's showModal() moves focus
     // back from an iframe, inside the element's own update: wake after it.
     if (event.type === 'focus') queueMicrotask(() => this.engine?.wake(false));

@@ -52,6 +52,26 @@ export function deadlines(facts: SessionFacts, limits: Limits): Deadlines {
   return { personAt, warnAt, expireAt, absolute, keepaliveAt };
 }
 
+/** The longest limit anyone may set, in seconds: the attributes' rule (a year and a day). */
+export const MAX_LIMIT_SECONDS = 366 * 24 * 3600;
+
+/**
+ * Limits (ms) a timer can be armed with: finite, positive, idle before
+ * timeout, neither beyond a year. Numbers from the server and from other tabs
+ * are held to this rule like the attributes; anything else is ignored.
+ */
+export function saneLimits(limits: Limits | null | undefined): limits is Limits {
+  if (!limits) return false;
+  const { idle, timeout } = limits;
+  return (
+    Number.isFinite(idle) &&
+    Number.isFinite(timeout) &&
+    idle > 0 &&
+    idle < timeout &&
+    timeout <= MAX_LIMIT_SECONDS * 1000
+  );
+}
+
 /** The phase the facts imply at `now`. */
 export function phaseAt(d: Deadlines, now: number): Phase {
   if (now >= d.expireAt) return 'expired';

@@ -17,16 +17,18 @@
  */
 import type { Environment, TimerHandle } from './environment.js';
 import {
+  MAX_LIMIT_SECONDS,
   backoff,
   deadlines,
   remainingSeconds,
+  saneLimits,
   type Deadlines,
   type Limits,
   type Phase,
   type SessionFacts,
 } from './session-clock.js';
 import type { ActivityTracker } from './activity-tracker.js';
-import type { CallResult, Operation, SessionClient } from './session-client.js';
+import type { CallResult, Operation, ServerState, SessionClient } from './session-client.js';
 import type { TabMessage, TabSync } from './tab-sync.js';
 
 export type ExtendSource = 'user' | 'activity' | 'tab' | 'server';
@@ -62,10 +64,6 @@ export interface EngineConfig {
 
 /** Keep this many of our own keepalives to recognise them in a later status. */
 const OWN_CALLS_KEPT = 8;
-/** idleTime is floored to whole seconds. */
-const IDLE_TIME_ROUNDING_MS = 1000;
-/** Slack when matching a status answer with one of our own keepalives (SPEC §3.1: 1 s plus the round trip). */
-const OWN_CALL_SLACK_MS = 1000;
 /** A start this soon after the page load is part of the load. */
 const PAGE_LOAD_SLACK_MS = 10_000;
 /** A timer never sleeps longer than this, so a clock jump is noticed even with no event. */
@@ -98,6 +96,11 @@ export class SessionEngine {
   /** The limits are not given and no answer taught them yet: the first leader asks. */
   #needsLimits = false;
   #warnedLimitsFor = '';
+  /** Status answers in a row that put a due decision off: from the second on, the next check backs off. */
+  #deferrals = 0;
+  /** No decision's status is asked before this instant (backoff after answers that made no progress). */
+  #checkNotBefore = -Infinity;
+  #lastDeferralAt = -Infinity;
   /** The decision (kind@instant) the other tabs were last polled for. */
   #polledFor = '';
   /** A follower's timer for deciding alone when the leader stays silent. */
@@ -192,6 +195,9 @@ export class SessionEngine {
   }
 
   stop(): void {
+    // The page is leaving (or the element moves): the person's last activity
+    // here must not leave with it.
+    this.shareActivity();
     this.#running = false;
     this.#env.clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -213,6 +219,14 @@ export class SessionEngine {
     else this.#evaluate(false);
   }
 
+  /**
+   * Tell the other tabs of activity here they have not heard of yet: when
+   * the page is hidden or leaves, the next look may never come.
+   */
+  shareActivity(): void {
+    if (this.#running && this.phase !== 'expired') this.#absorbActivity();
+  }
+
   /** `reportActivity()`: activity no DOM event shows. */
   reportActivity(): void {
     this.#tracker.report();
@@ -228,10 +242,26 @@ export class SessionEngine {
     this.#absorbActivity();
     const sent = this.#env.now();
     const idleFor = (sent - this.facts.localActivityAt) / 1000;
+    const before = this.deadlines;
+    const phase = this.phase;
+    const due = sent >= before.expireAt || (phase === 'active' && sent >= before.warnAt);
     this.#pendingCheck = this.#client.status(idleFor, this.#abort.signal).then((result) => {
       this.#pendingCheck = null;
       if (!this.#running) return;
-      this.#apply(result, 'status', sent, this.#env.now());
+      const received = this.#env.now();
+      this.#apply(result, 'status', sent, received);
+      if (due && result.kind === 'ok' && this.phase === phase) {
+        // The answer put a due decision off (activity the server saw). Once
+        // is normal; again and again within moments is a cached or confused
+        // server, which must not turn lazy checks into a poll: back off.
+        // Each time again, the wait at least doubles (capped at a minute).
+        this.#deferrals++;
+        if (this.#deferrals >= 2) {
+          const gap = Math.max(500, received - this.#lastDeferralAt);
+          this.#checkNotBefore = received + Math.min(60_000, gap * (1.5 + 0.5 * this.#env.random()));
+        }
+        this.#lastDeferralAt = received;
+      }
       this.#evaluate(true);
     });
     return this.#pendingCheck;
@@ -260,10 +290,10 @@ export class SessionEngine {
       if (!this.#running) return false;
       const received = this.#env.now();
       // A failed "stay signed in" is the person's to retry (the dialog says so), not a silent loop.
-      this.#apply(result, 'keepalive', sent, received, false);
-      if (result.kind !== 'ok') {
-        if (result.kind === 'error') {
-          this.extendError = result.message;
+      const applied = this.#apply(result, 'keepalive', sent, received, false);
+      if (applied.kind !== 'ok') {
+        if (applied.kind === 'error') {
+          this.extendError = applied.message;
           this.#host.changed();
         }
         return false;
@@ -293,8 +323,10 @@ export class SessionEngine {
     const d = this.deadlines;
     this.#reportLimits();
 
-    if (now >= d.expireAt) return this.#decide('expire', confirmed);
-    if (this.phase === 'active' && now >= d.warnAt) return this.#decide('warn', confirmed);
+    if (now >= (confirmed ? d.expireAt : this.#expireCheckAt(d))) return this.#decide('expire', confirmed);
+    if (this.phase === 'active' && now >= (confirmed ? d.warnAt : this.#warnCheckAt(d))) {
+      return this.#decide('warn', confirmed);
+    }
     if (this.#tabs && !this.#tabs.leader) {
       // No decision is due: a follower that waited on the leader, or decided
       // alone, goes back to following (else it would go on making calls of
@@ -324,15 +356,18 @@ export class SessionEngine {
   #plan(): void {
     const now = this.#env.now();
     const d = this.deadlines;
-    let at = d.expireAt;
+    let at = this.#expireCheckAt(d);
     if (this.phase === 'active') {
-      at = Math.min(at, d.warnAt);
+      at = Math.min(at, this.#warnCheckAt(d));
       if (this.#config?.hasKeepalive && this.leads && !this.#pendingKeepalive && !this.#retry) {
         at = Math.min(at, d.keepaliveAt);
       }
     }
     if (this.#retry) at = Math.min(at, this.#retry.at);
-    const delay = Math.min(MAX_SLEEP_MS, Math.max(0, at - now));
+    // Whatever numbers came in, no timer is armed with NaN, Infinity or a
+    // negative delay (setTimeout would run it at once, again and again).
+    const wait = at - now;
+    const delay = Number.isNaN(wait) ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, Math.max(0, wait));
     this.#timer = this.#env.setTimeout(() => this.#evaluate(false), delay);
     this.#host.changed();
   }
@@ -356,6 +391,22 @@ export class SessionEngine {
       this.#actAlone = true;
       this.#evaluate(false);
     }, tabs.fallbackMs + tabs.fallbackJitterMs * this.#env.random());
+  }
+
+  /** When the warn decision is taken: at warnAt, unless status answers without progress asked to back off. */
+  #warnCheckAt(d: Deadlines): number {
+    if (!this.#config?.hasStatus) return d.warnAt;
+    return Math.max(d.warnAt, Math.min(this.#checkNotBefore, d.expireAt));
+  }
+
+  #expireCheckAt(d: Deadlines): number {
+    if (!this.#config?.hasStatus) return d.expireAt;
+    return Math.max(d.expireAt, this.#checkNotBefore);
+  }
+
+  #resetDeferrals(): void {
+    this.#deferrals = 0;
+    this.#checkNotBefore = -Infinity;
   }
 
   #clearFallback(): void {
@@ -396,6 +447,7 @@ export class SessionEngine {
   #enterWarning(broadcast: boolean): void {
     if (this.phase !== 'active') return;
     this.phase = 'warning';
+    this.#resetDeferrals();
     this.extendError = null;
     this.#activityFloor = Infinity;
     if (broadcast) this.#tabs?.post({ type: 'warn', facts: this.facts });
@@ -406,6 +458,7 @@ export class SessionEngine {
   #leaveWarning(source: ExtendSource): void {
     const wasWarning = this.phase === 'warning';
     this.phase = 'active';
+    this.#resetDeferrals();
     this.extendError = null;
     this.#activityFloor = this.#env.now();
     this.#retry = null;
@@ -452,24 +505,43 @@ export class SessionEngine {
     this.#pendingKeepalive = this.#client.keepalive(idleFor, this.#abort.signal).then((result) => {
       this.#pendingKeepalive = null;
       if (!this.#running) return false;
-      this.#apply(result, 'keepalive', sent, this.#env.now());
-      if (result.kind === 'ok') {
+      const applied = this.#apply(result, 'keepalive', sent, this.#env.now(), true, idleFor);
+      if (applied.kind === 'ok') {
         this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits });
         // An answer that comes after the warning opened (a slow server) moved
         // the server's clock, not the person: only the person ends a warning.
         if (this.phase === 'active') this.#host.extended('activity');
       }
       this.#evaluate(true);
-      return result.kind === 'ok';
+      return applied.kind === 'ok';
     });
     return this.#pendingKeepalive;
   }
 
-  /** Apply a server answer to the facts, in the order the requests were sent. */
-  #apply(result: CallResult, op: Operation, sent: number, received: number, retry = true): void {
+  /**
+   * Apply a server answer to the facts, in the order the requests were sent.
+   * Returns the answer as taken: an answer that makes no sense or no
+   * progress is taken as an error (and backs off like one).
+   * `reportedIdle`: the idle seconds a keepalive told the server (the
+   * django-session-security ping), 0 otherwise.
+   */
+  #apply(result: CallResult, op: Operation, sent: number, received: number, retry = true, reportedIdle = 0): CallResult {
+    if (result.kind === 'ok') result = this.#screen(result, op, sent, received, reportedIdle);
     if (result.kind === 'expired') {
       this.#expire(true);
-      return;
+      return result;
+    }
+    let priorActivity = -Infinity;
+    if (result.kind === 'ok' && op === 'keepalive' && result.priorIdleTime !== undefined) {
+      // Activity the server saw just before this keepalive (an app request)
+      // is the person's, unless it was one of our own earlier calls. Judged
+      // before this call joins the list of our own.
+      // Counted from the answer's arrival, not from the send: the server
+      // counted from when the request reached it, somewhere in between, and
+      // the person's activity must never be placed too early.
+      if (!this.#isOwn(sent, received, result.priorIdleTime)) {
+        priorActivity = received - result.priorIdleTime * 1000;
+      }
     }
     if (op === 'keepalive') {
       // Our own request, whatever the answer: a server may count even one it
@@ -480,21 +552,22 @@ export class SessionEngine {
     }
     if (result.kind === 'error') {
       this.#host.error({ operation: op, ...(result.status ? { status: result.status } : {}), message: result.message });
-      if (!retry) return;
+      if (!retry) return result;
       const at = received + backoff(this.#failures++, this.#env.random(), result.retryAfter);
       // Retries stop at the deadline: the expiry decision comes first (plan()
       // wakes at the earlier of the two) and ends them.
       this.#retry = { at, op };
-      return;
+      return result;
     }
     this.#retry = null;
     this.#failures = 0;
     this.#needsLimits = false;
-    if (sent < this.#appliedSentAt) return; // a slow answer never overwrites a newer one
+    if (sent < this.#appliedSentAt) return result; // a slow answer never overwrites a newer one
     this.#appliedSentAt = sent;
     if (result.idleLimit !== undefined && result.timeoutLimit !== undefined) {
       this.serverLimits = { idle: result.idleLimit * 1000, timeout: result.timeoutLimit * 1000 };
     }
+    if (priorActivity > this.facts.serverActivityAt) this.#noteServerActivity(priorActivity);
     const seenAt = sent - result.idleTime * 1000;
     this.facts.serverSeenAt = seenAt;
     if (result.expiresIn !== undefined) this.facts.absoluteEndAt = sent + result.expiresIn * 1000;
@@ -506,18 +579,54 @@ export class SessionEngine {
       if (this.#client.options.protocol === 'django-session-security' && seenAt > this.facts.serverActivityAt) {
         this.facts.serverActivityAt = seenAt;
       }
-    } else if (!this.#isOwn(seenAt, received - sent)) {
-      this.#noteServerActivity(seenAt);
+    } else if (!this.#isOwn(sent, received, result.idleTime)) {
+      // The server's last sight lies between `sent − idleTime` and
+      // `received − idleTime` (it read its clock when the request arrived):
+      // the later bound, so that the person's activity is never placed early.
+      this.#noteServerActivity(received - result.idleTime * 1000);
     }
     this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits });
+    return result;
   }
 
+  /**
+   * Hold a server answer to the rules the attributes follow (finite, sane,
+   * idle before timeout, nothing beyond a year), and a keepalive to doing its
+   * job (the server's idle clock restarted): anything else is an error that
+   * backs off, never a timer. The client sorts answers first; this is the
+   * engine's own line of defence.
+   */
+  #screen(result: ServerState, op: Operation, sent: number, received: number, reportedIdle: number): CallResult {
+    const maxSeconds = MAX_LIMIT_SECONDS;
+    const seconds = (v: number | undefined) => v === undefined || (Number.isFinite(v) && v >= 0 && v <= maxSeconds);
+    const absurd = (message: string): CallResult => ({ kind: 'error', message: `absurd answer: ${message}` });
+    if (!seconds(result.idleTime)) return absurd(`idleTime ${result.idleTime}`);
+    if (result.idleLimit !== undefined || result.timeoutLimit !== undefined) {
+      const limits = { idle: (result.idleLimit ?? NaN) * 1000, timeout: (result.timeoutLimit ?? NaN) * 1000 };
+      if (!saneLimits(limits)) return absurd(`limits ${result.idleLimit}/${result.timeoutLimit}`);
+    }
+    const clean: ServerState = { ...result };
+    if (!seconds(clean.expiresIn)) delete clean.expiresIn;
+    if (!seconds(clean.priorIdleTime)) delete clean.priorIdleTime;
+    if (op === 'keepalive' && clean.idleTime * 1000 > (reportedIdle + 1) * 1000 + (received - sent)) {
+      // A 200 that did not restart the server's idle clock (a cached answer,
+      // a misrouted keepalive): sending it again at once would do no better.
+      return { kind: 'error', message: `the keepalive did not reset the server's idle time (${clean.idleTime} s)` };
+    }
+    return clean;
+  }
+
+  /**
+   * `at` is the latest instant the server's last sight can be (idleTime is
+   * floored, and read when the request arrived). Anything after what we know
+   * counts, even by a fraction of a second: treating "within a second" as the
+   * same activity placed an app request up to a second too early. The page
+   * load no longer needs that allowance: the person's clock starts at the
+   * first byte of its answer, after the server stamped it, so a status at
+   * warnAt confirms at once (the new instant plus idle is already past).
+   */
   #noteServerActivity(at: number): void {
-    // idleTime is whole seconds, rounded down: `sent − idleTime` lies up to a
-    // second after the request the server really saw. Within that second of
-    // what we know already it is the same activity (the page load, usually),
-    // not news worth a second status call.
-    if (at <= this.deadlines.personAt + IDLE_TIME_ROUNDING_MS) return;
+    if (at <= this.deadlines.personAt) return;
     const before = this.deadlines.warnAt;
     this.facts.serverActivityAt = at;
     // Activity the element did not cause, seen while warning: the person (or
@@ -527,12 +636,20 @@ export class SessionEngine {
     }
   }
 
-  /** Is the server's last activity one of our own keepalives? */
-  #isOwn(seenAt: number, roundTrip: number): boolean {
-    return this.#ownCalls.some(
-      ([sent, received]) =>
-        seenAt >= sent - OWN_CALL_SLACK_MS - roundTrip && seenAt <= received + OWN_CALL_SLACK_MS,
-    );
+  /**
+   * Can the server's last activity, read as `idleTime` by a call sent at
+   * `sent` and answered at `received`, be one of our own keepalives? The
+   * server read its clock when the call arrived, and floors to whole
+   * seconds: its last sight lies in (sent − idleTime − 1 s, received −
+   * idleTime]. Ours is one of our keepalives when that span meets the span
+   * in which one of them reached it (sent … received): never more widely,
+   * or an app request soon after a keepalive would be lost and the warning
+   * would come early.
+   */
+  #isOwn(sent: number, received: number, idleTime: number): boolean {
+    const earliest = sent - (idleTime + 1) * 1000;
+    const latest = received - idleTime * 1000;
+    return this.#ownCalls.some(([ownSent, ownReceived]) => earliest < ownReceived && latest >= ownSent);
   }
 
   #onTabMessage(message: TabMessage): void {
@@ -556,19 +673,38 @@ export class SessionEngine {
       case 'facts':
       case 'state':
         this.#merge(message.facts);
-        if (message.limits) this.serverLimits = message.limits;
-        if (message.type === 'state' && message.phase === 'warning' && this.phase === 'active') {
+        if (message.type === 'state') this.#absorbActivity();
+        if (saneLimits(message.limits)) this.serverLimits = message.limits;
+        // A tab that warned before it heard of newer activity (our page
+        // load) closes its warning when it hears it; we do not join it.
+        if (
+          message.type === 'state' &&
+          message.phase === 'warning' &&
+          this.phase === 'active' &&
+          this.#env.now() >= this.deadlines.warnAt
+        ) {
           this.#enterWarning(false);
           return;
         }
         break;
       case 'hello':
-        // A page load in another tab is the person at work, and the server saw it.
+        // A page load in another tab is the person at work, and the server
+        // saw it: a warning open here closes before the new tab hears our
+        // state, so the new tab opens active and all tabs agree.
         this.#merge(message.facts);
+        if (this.phase === 'warning' && this.#env.now() < this.deadlines.warnAt) this.#leaveWarning('tab');
         this.#tabs?.post({ type: 'state', facts: this.facts, limits: this.serverLimits, phase: this.phase });
         break;
       case 'warn':
         this.#merge(message.facts);
+        // The person may have acted here since the leader's poll: that counts first.
+        this.#absorbActivity();
+        if (this.phase === 'active' && this.#env.now() < this.deadlines.warnAt) {
+          // We know of newer activity than the tab that warned (a page load
+          // it had not heard of yet): tell it, so its warning closes.
+          this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits });
+          break;
+        }
         this.#enterWarning(false);
         return;
       case 'extend':

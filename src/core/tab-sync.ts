@@ -44,7 +44,8 @@ function wellFormed(data: unknown, now: number): data is TabMessage {
       Number.isFinite(x.localActivityAt) &&
       past(x.serverActivityAt) &&
       past(x.serverSeenAt) &&
-      isNumber(x.absoluteEndAt)
+      isNumber(x.absoluteEndAt) &&
+      x.absoluteEndAt > 0
     );
   };
   const limits = (l: unknown) => {

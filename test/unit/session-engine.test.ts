@@ -1,4 +1,6 @@
 import { expect } from '@open-wc/testing';
+import sinon from 'sinon';
+import { browserEnvironment } from '../../src/core/environment.js';
 import {
   FakeServer,
   START,
@@ -6,6 +8,7 @@ import {
   engineTab,
   json,
   singleTab,
+  status,
   type EngineTab,
 } from '../helpers/fake-env.js';
 
@@ -538,7 +541,8 @@ describe('session-engine: django-session-security', () => {
   it('pings with idleFor at warnAt and expires on "logout"', async () => {
     const env = singleTab();
     let answer: unknown = 300;
-    env.respond = () => json(answer);
+    // The ping merges the idle time it is told: idleFor=0 restarts its clock.
+    env.respond = (call) => json(answer === 300 && call.url.endsWith('idleFor=0') ? 0 : answer);
     const t = engineTab(env, {
       client: { protocol: 'django-session-security', statusUrl: '/ping/', keepaliveUrl: null },
     });
@@ -610,16 +614,23 @@ describe('session-engine: what the e2e tests against real servers taught', () =>
   });
 
   it('needs one status call per warning even when the server saw the page load a little after navigation began', async () => {
-    const t = single();
-    // The page request reached the server 400 ms after navigation started,
-    // and idleTime is rounded down to whole seconds.
-    t.server.lastSeen = START + 400;
-    await at(t, IDLE * S);
+    const env = singleTab();
+    const server = new FakeServer(env.browser, IDLE, TIMEOUT);
+    env.respond = server.respond;
+    // The page request reached the server 400 ms after navigation started;
+    // the person's clock starts at the first byte of its answer (600 ms), and
+    // idleTime is rounded down to whole seconds.
+    server.lastSeen = START + 400;
+    env.pageLoadedAt = () => START + 600;
+    env.browser.jump(1_000);
+    const t = engineTab(env);
+    t.engine.start(engineConfig(IDLE, TIMEOUT), env.pageLoadedAt(), true);
+    await at(t, IDLE * S + 600);
     expect(t.engine.phase).to.equal('warning');
-    expect(t.server.count('status')).to.equal(1);
+    expect(server.count('status')).to.equal(1);
     await at(t, TIMEOUT * S + 2 * S);
     expect(t.host.expires).to.have.length(1);
-    expect(t.server.count('status')).to.equal(2); // SPEC §9: at most 2 per warning cycle
+    expect(server.count('status')).to.equal(2); // SPEC §9: at most 2 per warning cycle
   });
 
   it('asks the server at the deadline itself when no other tab was ever heard (no poll round)', async () => {
@@ -656,3 +667,144 @@ describe('session-engine: a slow silent keepalive', () => {
     expect(t.host.extends).to.deep.equal([]);
   });
 });
+
+describe('session-engine: answers that make no progress (issue 11, item 3)', () => {
+  it('backs off when a keepalive answers 200 without resetting the idle clock, instead of sending again at once', async () => {
+    const t = single();
+    await at(t, 2 * S);
+    t.tracker.report(); // a keepalive is due at 300 s
+    let keepalives = 0;
+    t.env.respond = (call) => {
+      if (!call.url.startsWith('/session/keepalive')) return t.server.respond(call);
+      // A cached or misrouted keepalive: the status body, idle clock untouched.
+      // (Past 200 calls the test stops the loop itself, so that it fails instead of hanging.)
+      if (++keepalives > 200) return t.server.respond(call);
+      return status(t.server.idleTime(), IDLE, TIMEOUT);
+    };
+    await at(t, IDLE * S + 10 * S);
+    // Backoff 0.75 s, 1.5 s, 3 s, 6 s with this jitter: 4 keepalives in 10 s, not hundreds.
+    expect(keepalives).to.be.within(1, 5);
+    expect(t.host.errors.map((e) => e.operation)).to.include('keepalive');
+    expect(t.host.extends).to.deep.equal([]);
+  });
+
+  it('backs off when cached status answers keep putting the warning off by two seconds', async () => {
+    const t = single();
+    let statuses = 0;
+    t.env.respond = (call) => {
+      if (!call.url.startsWith('/session/status')) return t.server.respond(call);
+      statuses++;
+      return status(IDLE - 2, IDLE, TIMEOUT); // the same answer every time
+    };
+    await at(t, IDLE * S + 60 * S);
+    // Without a backoff: one status every 2 s (30). With it: a few, spaced wider and wider.
+    expect(statuses).to.be.within(1, 10);
+  });
+});
+
+describe('session-engine: absurd numbers (issue 11, item 4)', () => {
+  for (const [name, body] of [
+    ['limits around 1e306', { status: 'ACTIVE', idleTime: 0, idleLimit: 1e306, timeoutLimit: 2e306 }],
+    ['an idle time of 1e306', { status: 'ACTIVE', idleTime: 1e306 }],
+    ['limits beyond a year', { status: 'ACTIVE', idleTime: 0, idleLimit: 1e9, timeoutLimit: 2e9 }],
+  ] as const) {
+    it(`arms no runaway timer and reports an error for ${name}`, async () => {
+      const env = singleTab();
+      const server = new FakeServer(env.browser, IDLE, TIMEOUT);
+      let calls = 0;
+      env.respond = (call) => (++calls > 200 ? server.respond(call) : json(body));
+      let armed = 0;
+      const setTimeoutImpl = env.setTimeout;
+      env.setTimeout = (fn, ms) => {
+        armed++;
+        if (!(ms >= 0 && ms < Infinity)) throw new Error(`timer armed with ${ms}`);
+        if (armed > 500) throw new Error('timer loop');
+        return setTimeoutImpl(fn, ms);
+      };
+      const t = engineTab(env);
+      // Limits not given: the first status teaches them.
+      t.engine.start(engineConfig(IDLE, TIMEOUT, { limitsGiven: false }), env.pageLoadedAt(), true);
+      await t.env.browser.advance(60 * S);
+      expect(t.host.errors.length, 'reported as an error').to.be.greaterThan(0);
+      expect(calls, 'retries back off').to.be.below(12);
+      expect(armed).to.be.below(60);
+      expect(Number.isFinite(t.engine.deadlines.expireAt)).to.equal(true);
+      expect(t.engine.limits).to.deep.equal({ idle: IDLE * S, timeout: TIMEOUT * S });
+    });
+  }
+});
+
+describe('session-engine: priorIdleTime (issue 11, item 5)', () => {
+  it('counts an app request the server saw just before the element’s own keepalive as the person’s', async () => {
+    const t = single();
+    // The reference server sends priorIdleTime with every keepalive answer.
+    sendPriorIdleTime(t);
+    await at(t, 2 * S);
+    t.tracker.report(); // local activity the server has not seen: a keepalive is due at 300 s
+    await at(t, IDLE * S - 1_500);
+    t.server.touch(); // the app's own request, 1.5 s before the keepalive
+    await at(t, IDLE * S + 1);
+    expect(t.server.count('keepalive')).to.equal(1);
+    // The person's last activity the server saw is the app request (298.5 s), not 2 s.
+    expect(t.engine.deadlines.personAt).to.be.at.least(START + IDLE * S - 1_500);
+    await at(t, IDLE * S - 1_500 + IDLE * S - 1);
+    expect(t.host.warns, 'never before the app request + idle').to.deep.equal([]);
+    await at(t, IDLE * S - 1_500 + IDLE * S + 2 * S);
+    expect(t.host.warns).to.have.length(1);
+  });
+});
+
+describe('session-engine: one status call before the first warning (issue 11, item 6)', () => {
+  it('counts from the first byte of the page’s answer (responseStart), not from navigation start', async () => {
+    const stub = sinon.stub(performance, 'getEntriesByType').returns([{ responseStart: 800 } as unknown as PerformanceEntry]);
+    try {
+      const before = Date.now() - performance.now();
+      const loadedAt = browserEnvironment().pageLoadedAt();
+      const after = Date.now() - performance.now();
+      expect(loadedAt).to.be.within(before + 800 - 1, after + 800 + 1);
+    } finally {
+      stub.restore();
+    }
+  });
+
+  it('asks once when the server stamped the page load after navigation began and timers fire late', async () => {
+    const env = singleTab();
+    const server = new FakeServer(env.browser, IDLE, TIMEOUT);
+    env.respond = server.respond;
+    server.lastSeen = START + 400; // the request reached the server 400 ms after navigation start
+    env.pageLoadedAt = () => START + 600; // and its answer's first byte came back at 600 ms
+    const setTimeoutImpl = env.setTimeout;
+    env.setTimeout = (fn, ms) => setTimeoutImpl(fn, ms + 3); // real timers fire a little late
+    env.browser.jump(1_000); // parsing, scripts: the element connects after the answer came
+    const t = engineTab(env);
+    t.engine.start(engineConfig(IDLE, TIMEOUT), env.pageLoadedAt(), true);
+    await env.browser.advance(IDLE * S + 2 * S);
+    expect(t.engine.phase).to.equal('warning');
+    expect(server.count('status')).to.equal(1);
+  });
+});
+
+/**
+ * The server answers keepalives with `priorIdleTime`, as the reference server
+ * does. Until the client parses that field (its own change), the test hands
+ * it to the engine from the answer; once it does, this adds nothing.
+ */
+function sendPriorIdleTime(t: EngineTab & { server: FakeServer }) {
+  let prior: number | undefined;
+  t.env.respond = (call) => {
+    if (!call.url.startsWith('/session/keepalive')) return t.server.respond(call);
+    const idle = t.server.idleTime();
+    const response = t.server.respond(call) as Response;
+    if (response.status !== 200) return response;
+    prior = idle;
+    return status(0, IDLE, TIMEOUT, { priorIdleTime: idle });
+  };
+  const keepalive = t.client.keepalive.bind(t.client);
+  t.client.keepalive = async (idleFor, signal) => {
+    prior = undefined;
+    const result = await keepalive(idleFor, signal);
+    return result.kind === 'ok' && result.priorIdleTime === undefined && prior !== undefined
+      ? { ...result, priorIdleTime: prior }
+      : result;
+  };
+}

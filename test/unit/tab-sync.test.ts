@@ -355,3 +355,39 @@ describe('tab-sync: server calls do not grow with tabs (SPEC §9)', () => {
     expect(measured[5]).to.equal(measured[1]);
   });
 });
+
+describe('tab-sync: a tab opened during a warning (issue 11, item 1)', () => {
+  for (const n of [1, 3]) {
+    it(`opens active and closes the warning in the ${n} other tab(s): its page load is activity`, async () => {
+      const s = await session(n);
+      await at(s.browser, IDLE * S + 10 * S);
+      expect(s.tabs.map((t) => t.engine.phase)).to.deep.equal(s.tabs.map(() => 'warning'));
+      // The new page's request reached the server: that is activity, there too.
+      s.server.touch();
+      const d = openTab(s.browser, s.server);
+      await s.browser.advance(1 * S);
+      expect(d.host.warns, 'the new tab does not warn on its own').to.deep.equal([]);
+      expect([...s.tabs, d].map((t) => t.engine.phase)).to.deep.equal([...s.tabs, d].map(() => 'active'));
+      for (const t of s.tabs) expect(t.host.extends.map((e) => e.source)).to.deep.equal(['tab']);
+      // And they go on as one: the next warning is one idle period after the new page load.
+      const loadedAt = d.env.pageLoadedAt();
+      await s.browser.advance(loadedAt + IDLE * S - s.browser.now - 1);
+      expect([...s.tabs, d].every((t) => t.engine.phase === 'active')).to.equal(true);
+      await s.browser.advance(2 * S);
+      expect([...s.tabs, d].map((t) => t.engine.phase)).to.deep.equal([...s.tabs, d].map(() => 'warning'));
+    });
+  }
+
+});
+
+describe('tab-sync: a tab that leaves', () => {
+  it('shares its last activity when it stops, so the other tabs do not warn early', async () => {
+    const s = await session(2);
+    const [a, b] = s.tabs;
+    await at(s.browser, 100 * S);
+    a.tracker.report(); // the person types in tab a, then closes it before any look
+    a.engine.stop();
+    await s.browser.advance(0);
+    expect(b.engine.deadlines.warnAt).to.equal(START + 100 * S + IDLE * S);
+  });
+});

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// Shows that the property suite can fail: each deliberate break is applied to
+// a copy of src/ and test/property/ (never to the working tree), the
+// properties run against the copy, and the table says which invariant (or
+// kept counterexample) caught it. Exit code 1 when a break goes unnoticed.
+//
+//   node scripts/mutation-check.mjs            (MUTATION_RUNS schedules per break, default 1000)
+//   node scripts/mutation-check.mjs --only 3   (one break, by number)
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({ options: { only: { type: 'string' } } });
+const runs = process.env.MUTATION_RUNS ?? '1000';
+
+/** Each break: what it does, and the exact text it changes (must occur once). */
+const BREAKS = [
+  {
+    name: 'no backoff after a keepalive that made no progress',
+    file: 'src/core/session-engine.ts',
+    find: "if (op === 'keepalive' && clean.idleTime * 1000 >",
+    replace: "if (false && op === 'keepalive' && clean.idleTime * 1000 >",
+  },
+  {
+    name: 'spoken time rounded up',
+    file: 'src/core/countdown-text.ts',
+    find: 'if (remaining >= 20) return Math.floor(remaining / 20) * 20;',
+    replace: 'if (remaining >= 20) return Math.ceil(remaining / 20) * 20;',
+  },
+  {
+    name: 'priorIdleTime ignored',
+    file: 'src/core/session-engine.ts',
+    find: 'if (priorActivity > this.facts.serverActivityAt) this.#noteServerActivity(priorActivity);',
+    replace: '',
+  },
+  {
+    name: "a new tab's join message (hello) skipped",
+    file: 'src/core/session-engine.ts',
+    find: "if (firstStart) this.#tabs?.post({ type: 'hello', facts: this.facts });",
+    replace: '',
+  },
+  {
+    name: 'warning at idle − 1 s (`>` where `>=` belongs, one second off)',
+    file: 'src/core/session-clock.ts',
+    find: 'const warnAt = Math.min(personAt + limits.idle,',
+    replace: 'const warnAt = Math.min(personAt + limits.idle - 1000,',
+  },
+  {
+    name: 'absurd limits from the server taken as they come',
+    file: 'src/core/session-engine.ts',
+    find: 'if (!saneLimits(limits)) return absurd(',
+    replace: 'if (false) return absurd(',
+  },
+  {
+    name: 'no backoff after status answers that keep putting a decision off',
+    file: 'src/core/session-engine.ts',
+    find: 'if (this.#deferrals >= 2) {',
+    replace: 'if (false) {',
+  },
+  {
+    name: 'a tab opened during a warning joins it (the old hello and state handling)',
+    file: 'src/core/session-engine.ts',
+    find: "this.phase === 'active' &&\n          this.#env.now() >= this.deadlines.warnAt",
+    replace: "this.phase === 'active'",
+    also: [
+      {
+        find: "if (this.phase === 'warning' && this.#env.now() < this.deadlines.warnAt) this.#leaveWarning('tab');\n        this.#tabs?.post({ type: 'state'",
+        replace: "this.#tabs?.post({ type: 'state'",
+      },
+    ],
+  },
+];
+
+function run(command, args, env) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+const chosen = values.only ? [BREAKS[Number(values.only) - 1]].filter(Boolean) : BREAKS;
+const rows = [];
+for (const [index, brk] of chosen.entries()) {
+  const dir = mkdtempSync(join(tmpdir(), 'std-mutant-'));
+  try {
+    cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true });
+    cpSync(join(root, 'test/property'), join(dir, 'test/property'), { recursive: true });
+    const file = join(dir, brk.file);
+    const text = readFileSync(file, 'utf8');
+    const count = text.split(brk.find).length - 1;
+    if (count !== 1) {
+      rows.push({ brk, caught: `the break no longer applies (found ${count}×)`, ok: false });
+      continue;
+    }
+    let broken = text.replace(brk.find, brk.replace);
+    for (const edit of brk.also ?? []) {
+      if (!broken.includes(edit.find)) throw new Error(`break ${index + 1}: "${edit.find}" not found`);
+      broken = broken.replace(edit.find, edit.replace);
+    }
+    writeFileSync(file, broken);
+    const started = performance.now();
+    process.stdout.write(`${index + 1}. ${brk.name} … `);
+    const { code, output } = await run(process.execPath, [join(root, 'scripts/properties.mjs'), '--test-reporter=spec'], {
+      PROPERTY_SOURCE_DIR: join(dir, 'test/property'),
+      PROPERTY_OUT_DIR: join(dir, 'out'),
+      PROPERTY_RUNS: runs,
+    });
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const invariants = [...new Set([...output.matchAll(/invariant (\d) \(([^)]+)\)/g)].map((m) => `${m[1]}. ${m[2]}`))];
+    const failedTests = [...new Set([...output.matchAll(/^✖ (.+?) \(\d/gm)].map((m) => m[1]))].filter(
+      (name) => !name.startsWith('the seven invariants') && !name.includes('failing tests'),
+    );
+    const errors = invariants.length ? [] : [...new Set([...output.matchAll(/\[cause\]: (\w*Error: [^\n]{0,80})/g)].map((m) => m[1]))];
+    const caughtBy = [...invariants, ...failedTests.map((name) => `regression "${name}"`), ...errors];
+    const ok = code !== 0 && caughtBy.length > 0;
+    console.log(ok ? `caught (${seconds} s)` : `NOT caught (${seconds} s)`);
+    rows.push({ brk, caught: ok ? caughtBy.join('; ') : 'not caught', ok });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(`\n${'break'.padEnd(76)}caught by`);
+console.log('─'.repeat(120));
+for (const { brk, caught } of rows) console.log(`${brk.name.padEnd(76)}${caught}`);
+const missed = rows.filter((row) => !row.ok);
+console.log(`\n${rows.length - missed.length} of ${rows.length} breaks caught (${runs} schedules per run)`);
+process.exitCode = missed.length ? 1 : 0;

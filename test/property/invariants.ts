@@ -1,0 +1,250 @@
+/**
+ * The seven promises of the timing model, checked against a World after
+ * every step (every timer, every delivery, every action). A broken promise
+ * throws an InvariantError naming the invariant, the instant and the facts.
+ *
+ * Tolerances, and why (each is a limit of what any element can know):
+ * - OTHER_TAB_WINDOW: activity in another tab during the last moments of a
+ *   decision (after the leader's poll, while the status call is out) cannot
+ *   be known before the warning opens; the warning then closes at once (the
+ *   one-phase check still applies).
+ * - app requests count from the first answer that could reveal them (a
+ *   normal status or keepalive answer that reached the server after them).
+ */
+import { spokenSeconds } from '../../src/core/countdown-text.js';
+import { saneLimits } from '../../src/core/session-clock.js';
+import { CALL_TIMEOUT_MS } from '../../src/core/session-client.js';
+import { T0, type Call, type PersonEvent, type SimTab, type World } from './world.js';
+
+export class InvariantError extends Error {
+  constructor(
+    readonly invariant: number,
+    message: string,
+  ) {
+    super(`invariant ${invariant} (${NAMES[invariant]}): ${message}`);
+  }
+}
+
+export const NAMES: Record<number, string> = {
+  1: 'never early',
+  2: 'never late',
+  3: 'one phase',
+  4: 'bounded calls',
+  5: 'truthful speech',
+  6: 'one check per warning',
+  7: 'sane numbers',
+};
+
+/** Poll grace (250 ms), a status call up to its 5 s abort, and a late timer. */
+const OTHER_TAB_WINDOW = 250 + CALL_TIMEOUT_MS + 500;
+/** Leaving: the expiry check may wait for the call's abort, the poll round and a late timer. */
+const LATE_SLACK = CALL_TIMEOUT_MS + 250 + 400 + 500;
+const ONE_PHASE_MS = 1000;
+const RATE_WINDOW_MS = 10_000;
+const RATE_MAX = 8;
+
+/** How often each invariant was really put to the test (not vacuously true). */
+export const checked: Record<number, number> = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0 };
+
+export class Checker {
+  #seenWarns = new Map<SimTab, number>();
+  #seenExpiry = new Set<SimTab>();
+  #disagreeSince: number | null = null;
+  #lastFirstWarn = -Infinity;
+
+  constructor(private readonly world: World) {}
+
+  check(): void {
+    const w = this.world;
+    const idle = w.options.idle * 1000;
+    const timeout = w.options.timeout * 1000;
+    for (const tab of w.tabs) {
+      if (!tab.open) continue;
+      // 7. Sane numbers.
+      if (tab.env.badDelays.length) throw new InvariantError(7, `tab ${tab.id} armed a timer with ${tab.env.badDelays[0]} ms`);
+      const d = tab.engine.deadlines;
+      if (!saneLimits(tab.engine.limits) || Number.isNaN(d.warnAt) || Number.isNaN(d.expireAt)) {
+        throw new InvariantError(7, `tab ${tab.id} holds limits ${JSON.stringify(tab.engine.limits)}, deadlines ${d.warnAt}/${d.expireAt}`);
+      }
+      checked[7]++;
+
+      // 1. Never early: warnings.
+      const seen = this.#seenWarns.get(tab) ?? 0;
+      for (const warn of tab.record.warns.slice(seen)) {
+        const first = warn.at - this.#lastFirstWarn > ONE_PHASE_MS;
+        if (first) this.#lastFirstWarn = warn.at;
+        const p = this.personAt(warn.at, tab);
+        checked[1]++;
+        if (warn.at < p.at + idle && !this.serverOver(warn.at)) {
+          throw new InvariantError(1, `tab ${tab.id} warned at ${rel(warn.at)}, ${warn.at - p.at - idle} ms before the person's last activity (${p.kind} at ${rel(p.at)}) + idle`);
+        }
+        if (first) this.oneCheck(warn.at, p, idle);
+      }
+      this.#seenWarns.set(tab, tab.record.warns.length);
+
+      // 1. Never early: leaving.
+      if (tab.record.expiredAt !== null && !this.#seenExpiry.has(tab)) {
+        this.#seenExpiry.add(tab);
+        const x = tab.record.expiredAt;
+        const p = this.personAt(x, tab);
+        checked[1]++;
+        if (x < p.at + timeout && !this.serverOver(x)) {
+          throw new InvariantError(1, `tab ${tab.id} left at ${rel(x)}, ${p.at + timeout - x} ms before the person's last activity (${p.kind} at ${rel(p.at)}) + timeout, and the server had not ended the session`);
+        }
+      }
+
+      // 2. Never late.
+      if (tab.engine.phase !== 'expired') {
+        const said = w.calls.find((c) => c.over && c.answeredAt !== undefined && c.answeredAt >= tab.startedAt);
+        if (said && w.now > said.answeredAt! + ONE_PHASE_MS) {
+          throw new InvariantError(2, `tab ${tab.id} is still ${tab.engine.phase} at ${rel(w.now)}; the server said the session was over at ${rel(said.answeredAt!)}`);
+        }
+        // Asleep, nothing runs: the deadline counts from the wake-up.
+        const woke = w.jumps.at(-1)?.to ?? -Infinity;
+        const bound = Math.max(d.expireAt, woke) + LATE_SLACK + this.backoffAllowance();
+        if (w.now > bound) {
+          throw new InvariantError(2, `tab ${tab.id} is still ${tab.engine.phase} at ${rel(w.now)}, ${w.now - d.expireAt} ms past its own deadline ${rel(d.expireAt)}`);
+        }
+        checked[2]++;
+      }
+
+      // 5. Truthful speech: what the live region says, from the exact time left.
+      if (tab.engine.phase === 'warning') {
+        const exact = Math.max(0, (d.expireAt - w.now) / 1000);
+        const spoken = spokenSeconds(exact);
+        if (spoken > exact) {
+          throw new InvariantError(5, `tab ${tab.id} says ${spoken} s with ${exact.toFixed(3)} s left`);
+        }
+        checked[5]++;
+      }
+    }
+
+    // 3. One phase: a tab that left (expired, signed out) took every tab that was open then with it.
+    for (const gone of w.tabs) {
+      const leftAt = gone.record.expiredAt ?? gone.record.signedOutAt;
+      if (leftAt === null || w.now <= leftAt + ONE_PHASE_MS) continue;
+      for (const t of w.openTabs()) {
+        if (t.startedAt < leftAt && t.engine.phase !== 'expired') {
+          throw new InvariantError(3, `tab ${gone.id} left at ${rel(leftAt)}; tab ${t.id} is still ${t.engine.phase} at ${rel(w.now)}`);
+        }
+      }
+    }
+    const phases = new Set(w.openTabs().map((t) => t.engine.phase));
+    if (phases.size > 1) {
+      this.#disagreeSince ??= w.now;
+      if (w.now - this.#disagreeSince > ONE_PHASE_MS) {
+        throw new InvariantError(3, `tabs disagree since ${rel(this.#disagreeSince)}: ${w.openTabs().map((t) => `${t.id}:${t.engine.phase}`).join(' ')}`);
+      }
+    } else {
+      this.#disagreeSince = null;
+    }
+    if (w.openTabs().length > 1) checked[3]++;
+
+    // 4. Bounded calls.
+    const auto = w.calls.filter((c) => !c.user);
+    const recent = auto.filter((c) => c.sentAt > w.now - RATE_WINDOW_MS);
+    if (recent.length > RATE_MAX) {
+      throw new InvariantError(4, `${recent.length} calls in ${RATE_WINDOW_MS / 1000} s up to ${rel(w.now)}: ${recent.map((c) => `${c.op}@${rel(c.sentAt)}(${c.mode})`).join(' ')}`);
+    }
+    // Keepalives the element saw succeed (a retry after a timeout the server
+    // did count is an error's backoff, bounded by the rate above).
+    const counted = auto.filter((c) => c.op === 'keepalive' && c.counted && c.delivered);
+    for (let i = 1; i < counted.length; i++) {
+      if (counted[i].sentAt - counted[i - 1].sentAt < idle - 500) {
+        throw new InvariantError(4, `two keepalives within one idle period: ${rel(counted[i - 1].sentAt)} and ${rel(counted[i].sentAt)}`);
+      }
+    }
+    // One status per decision: status answers that decided nothing (cached,
+    // or showing activity again and again) must thin out, like retries after
+    // errors (their backoff is capped at a minute). Counted since the person
+    // (or the app) last did something, or the server's behaviour changed.
+    const reset = Math.max(
+      w.person.at(-1)?.at ?? -Infinity,
+      w.modeChanges.at(-1)?.at ?? -Infinity,
+      w.jumps.at(-1)?.to ?? -Infinity,
+      ...w.tabs.map((t) => t.startedAt),
+    );
+    const answered = auto.filter((c) => c.op === 'status' && (c.normal || c.cached) && c.delivered && c.sentAt > reset);
+    if (answered.length > 6 + (w.now - reset) / 60_000) {
+      throw new InvariantError(4, `${answered.length} status calls since ${rel(reset)} with nobody active: ${answered.map((c) => `${rel(c.sentAt)}${c.cached ? '(cached)' : ''}`).join(' ')}`);
+    }
+    if (auto.length) checked[4]++;
+  }
+
+  /** The person's last activity that any element could know at `at`, deciding in `tab`. */
+  personAt(at: number, tab: SimTab): PersonEvent {
+    const w = this.world;
+    let best: PersonEvent = { at: -Infinity, kind: 'load', tab: null, knownAt: -Infinity };
+    for (const e of w.person) {
+      if (e.at > at) continue;
+      let known: boolean;
+      if (e.kind === 'load') known = e.knownAt <= at;
+      else if (e.kind === 'app') known = this.revealed(e.at, at);
+      else known = e.tab === tab.id || e.at <= at - OTHER_TAB_WINDOW;
+      if (known && e.at > best.at) best = e;
+    }
+    return best;
+  }
+
+  /**
+   * Could an element know of the app's request at `e` by `at`? A later
+   * keepalive answer tells (priorIdleTime); a later status tells, except when
+   * the request came within the second after one of the element's own
+   * keepalives: with whole-second idle times the two cannot be told apart,
+   * and the status is taken for the element's own call (within 1 s plus the
+   * round trip, as the timing model says).
+   */
+  revealed(e: number, at: number): boolean {
+    const answered = (c: Call) => c.normal && c.delivered && c.arrivedAt! >= e && c.answeredAt! <= at;
+    const masked = this.world.calls.some(
+      (k) => k.op === 'keepalive' && k.counted && k.arrivedAt! <= e && e <= k.answeredAt! + 1000,
+    );
+    return this.world.calls.some((c) => answered(c) && (c.op === 'keepalive' || !masked));
+  }
+
+  serverOver(at: number): boolean {
+    return this.world.server.overAt <= at;
+  }
+
+  /** Answers without progress may put decisions off with a backoff (at most a minute). */
+  backoffAllowance(): number {
+    const w = this.world;
+    const last = w.modeChanges.filter((m) => m.mode === 'noProgress' || m.mode === 'absurdIdle' || m.mode === 'absurdLimits').at(-1);
+    const stillOn = last && (w.mode === last.mode || w.modeChanges.at(-1) !== last);
+    return last && (stillOn || w.now - last.at < 5 * 60_000) ? 60_000 + CALL_TIMEOUT_MS : 0;
+  }
+
+  /**
+   * 6. One check per warning: when nothing unusual happened around the
+   * deadline (normal answers, no fault, no sleep, no tab coming or going, the
+   * last activity one the element knew itself), the warning
+   * is confirmed by a single status call asked at the deadline.
+   */
+  oneCheck(warnAt: number, p: PersonEvent, idle: number): void {
+    const w = this.world;
+    // When the last activity is an app request the element has not heard of,
+    // the status at its own deadline must reveal it first: a second call is
+    // the least any element can do.
+    if (!w.options.limitsGiven || p.at === -Infinity || p.kind === 'app') return;
+    const deadline = p.at + idle;
+    const from = deadline - 2_000;
+    const quiet =
+      w.mode === 'normal' &&
+      !w.modeChanges.some((m) => m.at >= p.at - 10_000) &&
+      !w.jumps.some((j) => j.to >= p.at && j.from <= warnAt) &&
+      !w.tabs.some((t) => (t.startedAt >= from - 10_000 && t.startedAt <= warnAt) || (!t.open && t.startedAt <= warnAt)) &&
+      !w.person.some((e) => e.kind === 'app' && e.at > p.at && e.at <= warnAt) &&
+      w.calls.filter((c) => c.sentAt >= p.at && c.sentAt <= warnAt).every((c: Call) => c.mode === 'normal');
+    if (!quiet) return;
+    const statuses = w.calls.filter((c) => c.op === 'status' && c.sentAt >= from && c.sentAt <= warnAt);
+    checked[6]++;
+    if (statuses.length > 1) {
+      throw new InvariantError(6, `${statuses.length} status calls for the warning at ${rel(warnAt)}: ${statuses.map((c) => rel(c.sentAt)).join(', ')}`);
+    }
+  }
+}
+
+/** An instant as "+123.456 s" from the start of the world. */
+export function rel(at: number): string {
+  return `+${((at - T0) / 1000).toFixed(3)}s`;
+}

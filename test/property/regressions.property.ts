@@ -1,0 +1,130 @@
+/**
+ * Shrunk counterexamples the properties found while they were built, kept as
+ * plain tests: each replays one schedule and must hold every invariant.
+ */
+import { test } from 'node:test';
+import { play, type Schedule } from './schedule.js';
+
+const cases: Array<[name: string, schedule: Schedule]> = [
+  [
+    // An app request 0.4 ms after the element's status left: the answer said
+    // idleTime 0, and the engine took anything within a second of the page
+    // load for the load itself: it warned 29 ms before app request + idle.
+    // (Later the status was also dated from its send, not its answer.)
+    'never early: an app request within a second of the page load counts',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 269, action: { k: 'mode', mode: 'e403' } },
+        { dt: 0, action: { k: 'app' } },
+        { dt: 0, action: { k: 'close', tab: 0 } },
+      ],
+    },
+  ],
+  [
+    // The only tab left on its local deadline (the server answered 403) just
+    // as a new tab's page load reached the server; the new tab stayed active.
+    // The checker now follows a tab that leaves: its timeout-url ends the
+    // session, and tabs open then must follow within a second.
+    'one phase: a tab opened as the last one times out',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 269, action: { k: 'mode', mode: 'e403' } },
+        { dt: 3068, action: { k: 'app' } },
+        { dt: 36849, action: { k: 'open' } },
+        { dt: 0, action: { k: 'close', tab: 0 } },
+      ],
+    },
+  ],
+  [
+    // The person typed in tab 0 and closed it 0.36 s later: nothing had
+    // looked at its tracker since, so the activity left with the tab and tab
+    // 1 warned 120 ms early. A tab now shares its last activity when it stops
+    // (and when it is hidden).
+    'never early: activity in a tab that closes right after',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 0, action: { k: 'open' } },
+        { dt: 269, action: { k: 'activity', tab: 0, count: 2, every: 362 } },
+        { dt: 0, action: { k: 'close', tab: 0 } },
+      ],
+    },
+  ],
+  [
+    // A silent keepalive failed (network) 1.2 s after an app request; the
+    // status at the deadline read idleTime 1 and the engine took the app
+    // request for its own failed keepalive (it matched anything within 1 s
+    // plus the round trip): a warning 82 s early. It now matches only when
+    // the server's possible last sight meets the span of one of its calls.
+    'never early: an app request just before a failed keepalive',
+    {
+      seed: 0,
+      idle: 84,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 269, action: { k: 'activity', tab: 0, count: 2, every: 532 } },
+        { dt: 9700, action: { k: 'mode', mode: 'normal' } },
+        { dt: 29374, action: { k: 'mode', mode: 'network' } },
+        { dt: 42665, action: { k: 'app' } },
+        { dt: 1213, action: { k: 'mode', mode: 'normal' } },
+      ],
+    },
+  ],
+  [
+    // A cache served one stale status (idle 15 of 20 s): every check put
+    // the warning off by 5 s, and the backoff (0.5 s, 1 s, 2 s, … from the
+    // second time) stayed under those 5 s: seven calls in 32 s with nobody
+    // there. Each deferral in a row now at least doubles the wait.
+    'bounded calls: a cached status that keeps putting the warning off',
+    {
+      seed: 1892523447,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 327, action: { k: 'activity', tab: 0, count: 1, every: 50 } },
+        { dt: 32555, action: { k: 'app' } },
+        { dt: 0, action: { k: 'mode', mode: 'noProgress' } },
+        { dt: 0, action: { k: 'app' } },
+      ],
+    },
+  ],
+  [
+    // The person acted in tab 1 during the leader's decision (after its
+    // poll, while its status call hung for 5 s). Tab 1 then joined the
+    // leader's warning without counting its own newer activity: a warning
+    // 15 s early in the tab where the person was working. A tab now counts
+    // its own activity before it joins a warning (and tells the others).
+    'never early: activity in a follower during the leader’s decision',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 0, action: { k: 'open' } },
+        { dt: 4359, action: { k: 'mode', mode: 'timeout' } },
+        { dt: 16099, action: { k: 'activity', tab: 1, count: 1, every: 50 } },
+        { dt: 5223, action: { k: 'activity', tab: 0, count: 1, every: 50 } },
+      ],
+    },
+  ],
+];
+
+for (const [name, schedule] of cases) {
+  test(name, async () => {
+    await play(schedule);
+  });
+}
