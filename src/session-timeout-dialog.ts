@@ -9,7 +9,7 @@ import {
   SessionTimeoutSignoutEvent,
   SessionTimeoutWarnEvent,
 } from './events.js';
-import { messagesFor, resolveLanguage } from './i18n/index.js';
+import { en, messagesFor, resolveLanguage, type Messages } from './i18n/index.js';
 import { SessionController } from './session-controller.js';
 import { styles } from './session-timeout-dialog.styles.js';
 
@@ -241,6 +241,20 @@ export class SessionTimeoutDialog extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues): void {
+    const lang = this.#wantedLang();
+    if (lang !== this.#shown?.[0]) {
+      const texts = messagesFor(lang);
+      if (texts instanceof Promise) {
+        const loading: Promise<unknown> = (this.#loading = texts.then(() => {
+          if (this.#loading === loading) this.#loading = null;
+          this.requestUpdate();
+        }));
+      } else {
+        // English texts (a language that could not be loaded) are English to screen readers and Intl too.
+        this.#shown = [texts === en ? 'en' : lang, texts];
+        this.#loading = null;
+      }
+    }
     // The configuration's properties are the keys of rawConfig().
     if (this.hasUpdated && Object.keys(this.rawConfig()).some((key) => changed.has(key))) {
       this.#controller?.configure();
@@ -251,7 +265,7 @@ export class SessionTimeoutDialog extends LitElement {
    * The first language with texts among: the element's own `lang`, its
    * ancestors' (across shadow roots, up to the document's), the browser's.
    */
-  get #lang(): string {
+  #wantedLang(): string {
     const tags: (string | null | undefined)[] = [];
     for (let n: (Node & { host?: Node }) | null | undefined = this; n; n = n.parentNode ?? n.host) {
       tags.push((n as Element).getAttribute?.('lang'));
@@ -259,8 +273,29 @@ export class SessionTimeoutDialog extends LitElement {
     return resolveLanguage([...tags, ...navigator.languages]);
   }
 
-  get #texts() {
-    return messagesFor(this.#lang);
+  /**
+   * The language shown and its texts: null until the first one is here.
+   * Other languages than English load on demand: from the first update after
+   * the element connects (and again when its language changes), long before
+   * a warning. Until the new texts arrive the previous ones stay, so nothing
+   * flashes in English first.
+   */
+  #shown: [lang: string, texts: Messages] | null = null;
+  /** The language being loaded, until it is shown. */
+  #loading: Promise<unknown> | null = null;
+
+  get #texts(): Messages {
+    return this.#shown?.[1] ?? en;
+  }
+
+  /** Also waits for the texts of the element's language, so that `await el.updateComplete` sees them. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let done = await super.getUpdateComplete();
+    while (this.#loading) {
+      await this.#loading;
+      done = await super.getUpdateComplete();
+    }
+    return done;
   }
 
   /** Mirror the engine's phase into the element: state attribute, dialog, ticking. */
@@ -272,8 +307,7 @@ export class SessionTimeoutDialog extends LitElement {
   }
 
   protected override render(): TemplateResult {
-    const lang = this.#lang;
-    const t = messagesFor(lang);
+    const [lang, t] = this.#shown ?? ['en', en];
     const engine = this.#controller?.engine;
     const { visible, spoken } = countdownText(this.remainingSeconds, lang);
     const absolute = engine?.deadlines.absolute;
@@ -295,7 +329,7 @@ export class SessionTimeoutDialog extends LitElement {
     // The error hides while retrying: a retry that fails again inserts a new
     // alert, and it is heard again.
     return html`
-      ${this.notice
+      ${this.notice && this.#shown
         ? html`<p part="notice" lang=${lang} dir=${t.dir}>${t.notice.replace('{time}', formatDuration(limit, lang))}</p>`
         : nothing}
       <dialog
