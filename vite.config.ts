@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
+import { minifyCssLiterals } from './scripts/minify-css.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   name: string;
@@ -22,6 +23,12 @@ const banner = `/*! ${pkg.name} ${pkg.version} | ${pkg.license} | includes Lit, 
 export default defineConfig({
   // Nothing from public/ belongs in the library bundle.
   publicDir: false,
+  plugins: [
+    {
+      name: 'minify-css-literals',
+      transform: async (code, id) => (id.endsWith('.styles.ts') ? { code: await minifyCssLiterals(code), map: null } : null),
+    },
+  ],
   logLevel: 'warn',
   build: {
     lib: {

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { countdownText, fillTemplate, formatDuration } from './core/countdown-text.js';
+import { DEFAULT_TIMEOUT_SECONDS, type RawConfig } from './core/config.js';
 import type { Environment } from './core/environment.js';
 import type { EngineHost, ExtendSource } from './core/session-engine.js';
 import {
@@ -153,7 +154,13 @@ export class SessionTimeoutDialog extends LitElement {
 
   /** Whole seconds until the session ends, from the current best estimate. */
   get remainingSeconds(): number {
-    return this.#controller?.engine?.remainingSeconds ?? Math.round(this.timeoutSeconds ?? 900);
+    return this.#controller?.engine?.remainingSeconds ?? Math.round(this.#limit);
+  }
+
+  /** Seconds of inactivity until sign-out: the engine's (the server's word wins), else as set, else the default. */
+  get #limit(): number {
+    const engine = this.#controller?.engine;
+    return engine ? engine.limits.timeout / 1000 : (this.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
   }
 
   /** Keepalive now; resolves true when the server confirmed. */
@@ -178,23 +185,17 @@ export class SessionTimeoutDialog extends LitElement {
     this.#controller?.engine?.reportActivity();
   }
 
-  /** @internal */
-  rawConfig() {
-    return {
-      statusUrl: this.statusUrl,
-      keepaliveUrl: this.keepaliveUrl,
-      keepaliveMethod: this.keepaliveMethod,
-      signoutUrl: this.signoutUrl,
-      timeoutUrl: this.timeoutUrl,
-      idleSeconds: this.idleSeconds,
-      timeoutSeconds: this.timeoutSeconds,
-      protocol: this.protocol,
-      csrfCookie: this.csrfCookie,
-      csrfHeader: this.csrfHeader,
-      activityEvents: this.activityEvents,
-      channel: this.channel,
-      noTabSync: this.noTabSync,
-    };
+  /**
+   * @internal The configuration as set: every reactive property but those
+   * of the element's own display (`notice`, `state`), read by the name it is
+   * declared under in `static properties` (so the list is written once).
+   */
+  rawConfig(): RawConfig & { channel?: string | null; noTabSync?: boolean } {
+    const raw: Record<string, unknown> = {};
+    for (const key of Object.keys(SessionTimeoutDialog.properties)) {
+      if (isConfig(key)) raw[key] = this[key as keyof this];
+    }
+    return raw;
   }
 
   /** @internal The engine's callbacks. */
@@ -255,8 +256,7 @@ export class SessionTimeoutDialog extends LitElement {
         this.#loading = null;
       }
     }
-    // The configuration's properties are the keys of rawConfig().
-    if (this.hasUpdated && Object.keys(this.rawConfig()).some((key) => changed.has(key))) {
+    if (this.hasUpdated && [...changed.keys()].some((key) => isConfig(key as string))) {
       this.#controller?.configure();
     }
   }
@@ -317,7 +317,7 @@ export class SessionTimeoutDialog extends LitElement {
     const countdown = html`<span part="countdown" aria-hidden="true">${visible}</span>`;
     const signout = this.#controller?.config?.signoutUrl;
     // The notice says when the person is signed out: the timeout, not the warning.
-    const limit = engine ? engine.limits.timeout / 1000 : (this.timeoutSeconds ?? 900);
+    const limit = this.#limit;
     // WAI-ARIA APG, modal dialog pattern
     // (https://www.w3.org/WAI/ARIA/apg/patterns/dialog-modal/): initial focus
     // goes to the element that is least destructive and most likely to be
@@ -474,6 +474,9 @@ export class SessionTimeoutDialog extends LitElement {
     else env.reload();
   }
 }
+
+/** Reactive properties that configure the session (the others only change what the element shows). */
+const isConfig = (key: string): boolean => key !== 'notice' && key !== 'state';
 
 /** The focused element, looking inside open shadow roots. */
 function deepActiveElement(): HTMLElement | null {
