@@ -20,12 +20,15 @@ const own = await ownSplit();
 
 /*
  * Each row fails CI above its ceiling. The ceilings are the budgets, except
- * where the element does not meet its budget yet: there the ceiling sits a
- * little above today's size, so that size can only go down without someone
- * deciding otherwise in this file, and the row says how far from the budget
- * it is.
+ * where the element does not meet its budget yet: the critical path. With
+ * the languages on demand and the element's own code trimmed, what stands
+ * between it and the budget is mostly the core (timing engine, server
+ * client, configuration, tab sync: about 6 KB gzip of the own code's 11.2 KB
+ * on its own). Until that shrinks, the ceiling sits a little above today's
+ * size, so that size can only go down without someone deciding otherwise in
+ * this file, and each row prints how far from the budget it is.
  */
-const CEILING = { cdn: SIZE_BUDGET.cdn, own: SIZE_BUDGET.own, language: SIZE_BUDGET.language };
+const CEILING = { cdn: 16_500, own: 11_300, language: SIZE_BUDGET.language };
 
 const rows = [
   { figure: 'CDN critical path, Lit included', files: cdn.path, budget: SIZE_BUDGET.cdn, goal: SIZE_GOAL.cdn, ceiling: CEILING.cdn },
