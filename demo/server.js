@@ -355,6 +355,7 @@ export function createApp(options = {}) {
       if (res.headersSent) return;
       if (err.code === 'ENOENT' || err.status === 404) {
         if (name.endsWith('.map')) return res.status(404).type('text/plain').send('No source map was built.\n');
+        if (name !== ELEMENT_FILE) return next();
         // Checked on each request: the build may finish while the server runs.
         return res
           .status(503)

@@ -8,6 +8,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { startCdnServer, STRICT_CSP, type CdnServer } from './helpers/cdn-server.js';
 import { Clocks } from './helpers/clock.js';
 import { element, recordEvents, signIn } from './helpers/session.js';
+import { test as demoTest } from './fixtures.js';
 
 const IDLE = 3;
 const TIMEOUT = 7;
@@ -95,4 +96,28 @@ test('a language file that cannot be loaded: the page works in English, with one
   expect(server.log.filter((e) => e.path === '/session/keepalive').map((e) => e.status)).toEqual([200]);
   expect(seen.languageWarnings()).toHaveLength(1);
   expect(await seen.violations()).toEqual([]);
+});
+
+demoTest('the demo serves the language modules beside the element under its strict CSP; a page switched to French gets French texts', async ({ page }) => {
+  const seen = await watch(page);
+  const requested: string[] = [];
+  page.on('response', (r) => {
+    if (/session-timeout-dialog\.[a-z]+\.js$/.test(r.url())) requested.push(`${r.status()} ${new URL(r.url()).pathname}`);
+  });
+  await signIn(page);
+  const response = await page.goto('/');
+  expect(response?.headers()['content-security-policy']).toContain("require-trusted-types-for 'script'");
+  const el = element(page);
+  await expect(el.dialog).toHaveAttribute('lang', 'en');
+  expect(requested, 'an English page loads no language module').toEqual([]);
+
+  await el.host.evaluate((node) => node.setAttribute('lang', 'fr'));
+  await expect(el.dialog).toHaveAttribute('lang', 'fr');
+  await expect(el.dialog.locator('[part="heading"]')).toHaveText('Votre session va bientôt expirer');
+  expect(requested).toEqual(['200 /static/session-timeout-dialog.fr.js']);
+  expect(await seen.violations()).toEqual([]);
+  expect(seen.languageWarnings()).toEqual([]);
+
+  // Only files of the build: an unknown language is a plain 404, not "not built yet".
+  expect((await page.request.get('/static/session-timeout-dialog.xx.js')).status()).toBe(404);
 });
