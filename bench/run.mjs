@@ -3,7 +3,10 @@
  * `npm run bench`: the figures of SPEC §9 in one run and one table, beside
  * the budgets and the peers measured the same way.
  *
- *  (a) sizes: esbuild --bundle --minify, then gzip -9 and brotli (max);
+ *  (a) sizes: esbuild --bundle --minify, then gzip -9 and brotli (max). The
+ *      element's figures are its critical path (the entry and what it imports
+ *      statically, with code splitting, English only) and each language
+ *      module it loads on demand (scripts/sizes.mjs);
  *  (b) the cost of one pointermove with the element on the page, above the
  *      floor (one passive listener that stores e.timeStamp), and timer calls
  *      per event — one page, element connected and disconnected in turn,
@@ -23,27 +26,44 @@ import { join, extname } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { findChrome, CHROME_FLAGS } from '../scripts/find-chrome.mjs';
-import { assertBuilt, bundle, cdnFile, CDN_FILE, gzipSize, ownCode, root, SIZE_BUDGET } from '../scripts/sizes.mjs';
+import { assertBuilt, bundle, cdnSplit, CDN_FILE, gzipSize, ownSplit, root, SIZE_BUDGET, SIZE_GOAL } from '../scripts/sizes.mjs';
 
 const BUDGET = { ...SIZE_BUDGET, eventNs: 300, timerCalls: 0, calls: 13 };
 const args = process.argv.slice(2);
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
 
 const br = (buf) => brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
+/** KB = 1,000 bytes, as the budgets are written. */
+const kb = (n) => `${(n / 1000).toFixed(2)} KB`;
+const sum = (pieces, f) => pieces.reduce((total, p) => total + f(p.bytes), 0);
 
 async function sizes() {
   assertBuilt();
-  const items = [
-    ['session-timeout-dialog, CDN file (Lit inside)', cdnFile(), BUDGET.cdn],
-    ['session-timeout-dialog, own code (Lit external, 12 languages)', await ownCode(), BUDGET.own],
-    ['  of which the built-in texts (12 language tables)', await bundle(`export { messages } from './dist/i18n/index.js';`), null],
-    ['hmrc-frontend timeout dialog', await bundle(`export { default } from 'hmrc-frontend/hmrc/components/timeout-dialog/timeout-dialog.js';`), null],
-    ['react-idle-timer (React external)', await bundle(`export * from 'react-idle-timer';`, { external: ['react', 'react-dom'] }), null],
-    ['React + ReactDOM (what react-idle-timer needs)', await bundle(`export * from 'react'; export * from 'react-dom/client';`), null],
-    ['Lit alone (all of `lit`; the element uses no decorators)', await bundle(`export * from 'lit';`), null],
+  const cdn = await cdnSplit();
+  const own = await ownSplit();
+  /** The largest language module of a build (a page loads at most one). */
+  const largest = (pieces) => pieces.reduce((a, b) => (gzipSize(b.bytes) > gzipSize(a.bytes) ? b : a));
+  const piece = (name, pieces, budget, goal = null) => ({
+    name,
+    min: sum(pieces, (b) => b.length),
+    gzip: sum(pieces, gzipSize),
+    brotli: sum(pieces, br),
+    budget,
+    goal,
+  });
+  const peer = (name, buf) => piece(name, [{ bytes: buf }], null);
+  const cdnLang = largest(cdn.languages);
+  const ownLang = largest(own.languages);
+  return [
+    piece(`session-timeout-dialog, CDN critical path (${cdn.path.length} file, Lit inside, English)`, cdn.path, BUDGET.cdn, SIZE_GOAL.cdn),
+    piece('session-timeout-dialog, own code on that path (Lit external)', own.path, BUDGET.own, SIZE_GOAL.own),
+    piece(`  + one language on demand, the largest of ${cdn.languages.length} (CDN: ${cdnLang.file.split('/').pop()})`, [cdnLang], BUDGET.language),
+    piece(`  + one language on demand, the largest of ${own.languages.length} (npm: ${ownLang.file.replace(/^dist\//, '')})`, [ownLang], BUDGET.language),
+    peer('hmrc-frontend timeout dialog', await bundle(`export { default } from 'hmrc-frontend/hmrc/components/timeout-dialog/timeout-dialog.js';`)),
+    peer('react-idle-timer (React external)', await bundle(`export * from 'react-idle-timer';`, { external: ['react', 'react-dom'] })),
+    peer('React + ReactDOM (what react-idle-timer needs)', await bundle(`export * from 'react'; export * from 'react-dom/client';`)),
+    peer('Lit alone (all of `lit`; the element uses no decorators)', await bundle(`export * from 'lit';`)),
   ];
-  return items.map(([name, buf, budget]) => ({ name, min: buf.length, gzip: gzipSize(buf), brotli: br(buf), budget }));
 }
 
 /** A throwaway static server for the browser parts (same origin for fetch and modules). */
@@ -187,12 +207,12 @@ const sizeRows = await sizes();
 const { pointer, calls } = await browserFigures();
 const eventCost = pointer.diffUs + pointer.clockUs;
 
-const rows = [['figure', 'measured', 'budget (SPEC §9)', 'verdict']];
+const rows = [['figure', 'measured', 'budget', 'verdict']];
 for (const s of sizeRows) {
   rows.push([
     `${s.name}: min / gzip / brotli`,
     `${kb(s.min)} / ${kb(s.gzip)} / ${kb(s.brotli)}`,
-    s.budget ? `gzip ≤ ${kb(s.budget)}` : s.name.startsWith(' ') ? 'part of the above' : 'peer',
+    s.budget ? `gzip ≤ ${kb(s.budget)}${s.goal ? ` (goal ${kb(s.goal)})` : ''}` : 'peer',
     s.budget ? ok(s.gzip <= s.budget) : '',
   ]);
 }

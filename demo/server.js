@@ -354,13 +354,16 @@ export function createApp(options = {}) {
   });
 
   // ---- static files (before the session: assets neither need nor extend it)
-  app.get([`/static/${ELEMENT_FILE}`, `/static/${ELEMENT_FILE}.map`], (req, res, next) => {
-    const name = req.path.endsWith('.map') ? `${ELEMENT_FILE}.map` : ELEMENT_FILE;
+  // The CDN build: the script-tag file and the language modules beside it
+  // (session-timeout-dialog.de.js, ...) that it imports when a page needs one.
+  app.get(/^\/static\/(session-timeout-dialog(?:\.[a-z]{2,3})?\.js(?:\.map)?)$/, (req, res, next) => {
+    const name = req.params[0];
     res.sendFile(name, { root: config.cdnDir ?? CDN_DIR, headers: { 'Cache-Control': 'no-cache' } }, (err) => {
       if (!err) return;
       if (res.headersSent) return;
       if (err.code === 'ENOENT' || err.status === 404) {
         if (name.endsWith('.map')) return res.status(404).type('text/plain').send('No source map was built.\n');
+        if (name !== ELEMENT_FILE) return next();
         // Checked on each request: the build may finish while the server runs.
         return res
           .status(503)

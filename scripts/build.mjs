@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // `npm run build`:
 //   1. tsc -p tsconfig.build.json  -> dist/**/*.js + .d.ts (ES modules, Lit external,
-//      one output file per source file, for bundlers)
+//      one output file per source file, for bundlers; each language its own
+//      module, imported on demand), then the CSS of the styles minified
 //   2. vite build (vite.config.ts) -> dist/cdn/session-timeout-dialog.js (one minified
-//      ES module with Lit inside that defines the element; + sourcemap)
+//      ES module with Lit inside that defines the element; + sourcemap) and
+//      beside it the language modules session-timeout-dialog.<lang>.js
 //   3. cem analyze                 -> custom-elements.json
 // Any failing step stops the build with a non-zero exit code.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { minifyCssLiterals } from './minify-css.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -44,6 +47,10 @@ step('tsc (npm build: ES modules + .d.ts, Lit external)', bin('tsc'), ['-p', 'ts
   'dist/index.js',
   'dist/index.d.ts',
 ]);
+
+// Bundlers downstream minify code, not the CSS inside template literals.
+const stylesFile = join(root, 'dist/session-timeout-dialog.styles.js');
+writeFileSync(stylesFile, await minifyCssLiterals(readFileSync(stylesFile, 'utf8')));
 
 step('vite (CDN build: one minified file, Lit inside)', bin('vite'), ['build', '--config', 'vite.config.ts'], [
   CDN_FILE,

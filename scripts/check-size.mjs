@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Sizes against the budgets of SPEC §9, checked after `npm run build` (CI runs it):
-//   - dist/cdn/session-timeout-dialog.js, gzip -9, Lit included      <= 10 KB
-//   - the element's own code: dist/index.js bundled by esbuild with Lit
-//     external, minified, gzip -9                                     <= 5 KB
-// Measured as `npm run bench` measures them (scripts/sizes.mjs).
-import { assertBuilt, CDN_FILE, cdnFile, gzipSize, NPM_ENTRY, ownCode, SIZE_BUDGET } from './sizes.mjs';
+// Sizes against the budgets, checked after `npm run build` (CI runs it), all
+// gzip -9, measured as `npm run bench` measures them (scripts/sizes.mjs):
+//   - the critical path of the CDN build (what a page downloads before the
+//     element works: the script-tag file and what it imports statically,
+//     English only), Lit included
+//   - the element's own code on the same path: dist/index.js bundled by
+//     esbuild with code splitting, Lit external, minified
+//   - each language module loaded on demand, in both builds
+import { assertBuilt, cdnSplit, gzipSize, ownSplit, pathBytes, pathGzip, SIZE_BUDGET, SIZE_GOAL } from './sizes.mjs';
 
 try {
   assertBuilt();
@@ -12,37 +15,44 @@ try {
   console.error(`check-size: ${error.message}.`);
   process.exit(1);
 }
-const cdn = cdnFile();
-const ownBytes = await ownCode();
+const cdn = await cdnSplit();
+const own = await ownSplit();
 
 /*
- * Two limits per file:
- *  - the SPEC §9 budget, printed with its verdict. The element does not meet
- *    it today (the timing engine, tab sync, server client, validation, the
- *    accessible dialog and twelve languages add up to about 12.9 KiB with Lit
- *    external; the tables of the twelve languages alone are 2.4 KiB); the
- *    project's notes say so and track it.
- *  - a ceiling a little above today's size, which fails CI: size can only
- *    go down from here without someone deciding otherwise in this file.
- *    (Raised once, by 100 B: activity in same-origin iframes costs 180 B.
- *    Raised again, CDN by 280 B and own code by 250 B: issue 11's client
- *    part — server numbers held to the attributes' rules, priorIdleTime
- *    and draftKey, keepalive-url = status-url refused, speech rounded down.)
+ * Each row fails CI above its ceiling. The ceilings are the budgets, except
+ * where the element does not meet its budget yet: the critical path. With
+ * the languages on demand and the element's own code trimmed, what stands
+ * between it and the budget is mostly the core (timing engine, server
+ * client, configuration, tab sync: about 6 KB gzip of the own code's 11.2 KB
+ * on its own). Until that shrinks, the ceiling sits a little above today's
+ * size, so that size can only go down without someone deciding otherwise in
+ * this file, and each row prints how far from the budget it is.
  */
+const CEILING = { cdn: 16_500, own: 11_300, language: SIZE_BUDGET.language };
+
 const rows = [
-  { figure: `${CDN_FILE} (Lit included)`, raw: cdn.length, gz: gzipSize(cdn), budget: SIZE_BUDGET.cdn, ceiling: 18_980 },
-  { figure: `${NPM_ENTRY} bundled, Lit external`, raw: ownBytes.length, gz: gzipSize(ownBytes), budget: SIZE_BUDGET.own, ceiling: 13_550 },
+  { figure: 'CDN critical path, Lit included', files: cdn.path, budget: SIZE_BUDGET.cdn, goal: SIZE_GOAL.cdn, ceiling: CEILING.cdn },
+  { figure: 'own code on that path, Lit external', files: own.path, budget: SIZE_BUDGET.own, goal: SIZE_GOAL.own, ceiling: CEILING.own },
 ];
+for (const { file, bytes } of [...cdn.languages, ...own.languages]) {
+  rows.push({ figure: `language module ${file.replace(/^dist\//, '')}`, files: [{ file, bytes }], budget: SIZE_BUDGET.language, ceiling: CEILING.language });
+}
+if (cdn.languages.length !== 11 || own.languages.length !== 11) {
+  console.error(`check-size: expected 11 language modules loaded on demand in each build, found ${cdn.languages.length} (CDN) and ${own.languages.length} (npm)`);
+  process.exit(1);
+}
 
 console.log('size (gzip -9, bytes)');
 let overCeiling = 0;
 for (const row of rows) {
-  const budget = row.gz <= row.budget ? 'within the SPEC budget' : `OVER the SPEC budget (${row.budget}) by ${row.gz - row.budget}`;
-  const ceiling = row.gz <= row.ceiling ? `under the ceiling (${row.ceiling})` : `OVER the ceiling (${row.ceiling}) by ${row.gz - row.ceiling}`;
-  if (row.gz > row.ceiling) overCeiling++;
-  console.log(`  ${row.figure.padEnd(42)} minified ${String(row.raw).padStart(6)}  gzip ${String(row.gz).padStart(6)}  ${budget}; ${ceiling}`);
+  const gz = row.files.length === 1 ? gzipSize(row.files[0].bytes) : pathGzip(row.files);
+  const verdict = gz <= row.budget ? `within the budget (${row.budget})` : `OVER the budget (${row.budget}) by ${gz - row.budget}`;
+  const goal = row.goal ? `; goal ${row.goal}` : '';
+  const ceiling = gz <= row.ceiling ? '' : `; OVER the ceiling (${row.ceiling}) by ${gz - row.ceiling}`;
+  if (gz > row.ceiling) overCeiling++;
+  console.log(`  ${row.figure.padEnd(48)} minified ${String(pathBytes(row.files)).padStart(6)}  gzip ${String(gz).padStart(6)}  ${verdict}${goal}${ceiling}`);
 }
 if (overCeiling) {
-  console.error(`check-size: ${overCeiling} file(s) grew past the ceiling`);
+  console.error(`check-size: ${overCeiling} figure(s) past the ceiling`);
   process.exit(1);
 }

@@ -1,8 +1,13 @@
-// The size figures of SPEC §9, measured one way for `npm run bench` and for
-// the CI check (scripts/check-size.mjs): esbuild --bundle --minify, then
-// gzip -9 — the way the peers in the spec were measured.
+// The size figures of the budgets, measured one way for `npm run bench` and
+// for the CI check (scripts/check-size.mjs): esbuild --bundle --minify, then
+// gzip -9 — the way the peers were measured.
+//
+// What counts is the critical path: what a page downloads before the element
+// works — the entry and every module it imports statically, with code
+// splitting, English only. The language modules it imports on demand
+// (`import()`) are measured one by one: a page loads at most one of them.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -10,12 +15,14 @@ import { build } from 'esbuild';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CDN_FILE = 'dist/cdn/session-timeout-dialog.js';
 export const NPM_ENTRY = 'dist/index.js';
-/** SPEC §9, gzip bytes. */
-export const SIZE_BUDGET = { cdn: 10 * 1024, own: 5 * 1024 };
+/** Gzip bytes (KB = 1,000 bytes): the budgets of today and the goals. */
+export const SIZE_BUDGET = { cdn: 13_000, own: 7_500, language: 600 };
+export const SIZE_GOAL = { cdn: 10_000, own: 5_000 };
+const LIT = ['lit', 'lit/*', '@lit/*', '@lit-labs/*'];
 
 export const gzipSize = (bytes) => gzipSync(bytes, { level: 9 }).length;
 
-/** `contents` (an ES module's source) bundled and minified. */
+/** `contents` (an ES module's source) bundled and minified into one file. */
 export async function bundle(contents, { external = [] } = {}) {
   const result = await build({
     stdin: { contents, resolveDir: root, loader: 'js' },
@@ -37,8 +44,98 @@ export function assertBuilt() {
   }
 }
 
-/** The CDN file as served. */
-export const cdnFile = () => readFileSync(join(root, CDN_FILE));
+/**
+ * @typedef {{ file: string, bytes: Buffer }} Piece
+ * @typedef {{ path: Piece[], languages: Piece[] }} Split
+ *   `path`: the entry first, then what it imports statically (transitively);
+ *   `languages`: the modules imported on demand from the path.
+ */
 
-/** The element's own code: the npm entry bundled with Lit external, all built-in languages in. */
-export const ownCode = () => bundle(`export * from './${NPM_ENTRY}';`, { external: ['lit', 'lit/*', '@lit/*', '@lit-labs/*'] });
+/** Follows a module graph: `imports(file)` → [{ file, dynamic }]. */
+function split(entry, imports, read) {
+  const path = [];
+  const languages = new Set();
+  const queue = [entry];
+  const seen = new Set(queue);
+  while (queue.length) {
+    const file = queue.shift();
+    path.push({ file, bytes: read(file) });
+    for (const next of imports(file)) {
+      if (next.dynamic) languages.add(next.file);
+      else if (!seen.has(next.file)) {
+        seen.add(next.file);
+        queue.push(next.file);
+      }
+    }
+  }
+  for (const piece of path) languages.delete(piece.file);
+  return { path, languages: [...languages].map((file) => ({ file, bytes: read(file) })) };
+}
+
+/**
+ * The CDN build as served: dist/cdn/session-timeout-dialog.js and the files
+ * beside it that it imports statically (none today) or on demand. esbuild
+ * only reads the import statements here; the bytes are the files'.
+ * @returns {Promise<Split>}
+ */
+export async function cdnSplit() {
+  const { metafile } = await build({
+    entryPoints: [join(root, CDN_FILE)],
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    outdir: join(root, '.size-check'),
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    absWorkingDir: root,
+  });
+  const imports = (file) =>
+    (metafile.inputs[file]?.imports ?? [])
+      .filter((i) => !i.external)
+      .map((i) => ({ file: i.path, dynamic: i.kind === 'dynamic-import' }));
+  return split(CDN_FILE, imports, (file) => readFileSync(join(root, file)));
+}
+
+/**
+ * The element's own code, Lit external: dist/index.js bundled by esbuild
+ * with code splitting (as an app's bundler would), minified.
+ * @returns {Promise<Split>}
+ */
+export async function ownSplit() {
+  const out = join(root, '.size-check');
+  const result = await build({
+    entryPoints: [join(root, NPM_ENTRY)],
+    bundle: true,
+    splitting: true,
+    minify: true,
+    format: 'esm',
+    outdir: out,
+    write: false,
+    metafile: true,
+    external: LIT,
+    logLevel: 'silent',
+    absWorkingDir: root,
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  const files = new Map(result.outputFiles.map((f) => [relative(root, f.path), Buffer.from(f.contents)]));
+  const outputs = result.metafile.outputs;
+  const entry = Object.keys(outputs).find((file) => outputs[file].entryPoint === NPM_ENTRY);
+  const imports = (file) =>
+    (outputs[file]?.imports ?? [])
+      .filter((i) => !i.external)
+      .map((i) => ({ file: i.path, dynamic: i.kind === 'dynamic-import' }));
+  const named = (piece) => ({ ...piece, file: piece.file === entry ? NPM_ENTRY : nameOf(outputs[piece.file], piece.file) });
+  const { path, languages } = split(entry, imports, (file) => files.get(file));
+  return { path: path.map(named), languages: languages.map(named) };
+}
+
+/** A chunk's source file name (dist/i18n/de.js) rather than esbuild's hashed one. */
+function nameOf(output, file) {
+  const inputs = Object.keys(output?.inputs ?? {});
+  return inputs.length === 1 ? inputs[0] : file;
+}
+
+/** Gzip bytes of a path: each file compressed on its own, as each is a download. */
+export const pathGzip = (pieces) => pieces.reduce((sum, p) => sum + gzipSize(p.bytes), 0);
+export const pathBytes = (pieces) => pieces.reduce((sum, p) => sum + p.bytes.length, 0);

@@ -82,9 +82,7 @@ export class SessionController implements ReactiveController {
     if (serving && serving !== this) {
       if (!waiting.has(this)) {
         waiting.add(this);
-        console.error(
-          'session-timeout-dialog: another <session-timeout-dialog> already serves this page; this one stays inert until that one is removed.',
-        );
+        console.error('session-timeout-dialog: another one already serves this page; this one waits until it is removed.');
       }
       return;
     }

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { countdownText, fillTemplate, formatDuration } from './core/countdown-text.js';
+import { DEFAULT_TIMEOUT_SECONDS, type RawConfig } from './core/config.js';
 import type { Environment } from './core/environment.js';
 import type { EngineHost, ExtendSource } from './core/session-engine.js';
 import {
@@ -9,7 +10,7 @@ import {
   SessionTimeoutSignoutEvent,
   SessionTimeoutWarnEvent,
 } from './events.js';
-import { messagesFor, resolveLanguage } from './i18n/index.js';
+import { en, messagesFor, resolveLanguage, type Messages } from './i18n/index.js';
 import { SessionController } from './session-controller.js';
 import { styles } from './session-timeout-dialog.styles.js';
 
@@ -156,6 +157,12 @@ export class SessionTimeoutDialog extends LitElement {
     return Math.floor(this.#exactRemaining);
   }
 
+  /** Seconds of inactivity until sign-out: the engine's (the server's word wins), else as set, else the default. */
+  get #limit(): number {
+    const engine = this.#controller?.engine;
+    return engine ? engine.limits.timeout / 1000 : (this.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
+  }
+
   /** Keepalive now; resolves true when the server confirmed. */
   extend(): Promise<boolean> {
     return this.#controller?.engine?.extend('user') ?? Promise.resolve(false);
@@ -178,23 +185,17 @@ export class SessionTimeoutDialog extends LitElement {
     this.#controller?.engine?.reportActivity();
   }
 
-  /** @internal */
-  rawConfig() {
-    return {
-      statusUrl: this.statusUrl,
-      keepaliveUrl: this.keepaliveUrl,
-      keepaliveMethod: this.keepaliveMethod,
-      signoutUrl: this.signoutUrl,
-      timeoutUrl: this.timeoutUrl,
-      idleSeconds: this.idleSeconds,
-      timeoutSeconds: this.timeoutSeconds,
-      protocol: this.protocol,
-      csrfCookie: this.csrfCookie,
-      csrfHeader: this.csrfHeader,
-      activityEvents: this.activityEvents,
-      channel: this.channel,
-      noTabSync: this.noTabSync,
-    };
+  /**
+   * @internal The configuration as set: every reactive property but those
+   * of the element's own display (`notice`, `state`), read by the name it is
+   * declared under in `static properties` (so the list is written once).
+   */
+  rawConfig(): RawConfig & { channel?: string | null; noTabSync?: boolean } {
+    const raw: Record<string, unknown> = {};
+    for (const key of Object.keys(SessionTimeoutDialog.properties)) {
+      if (isConfig(key)) raw[key] = this[key as keyof this];
+    }
+    return raw;
   }
 
   /** @internal The engine's callbacks. */
@@ -242,8 +243,21 @@ export class SessionTimeoutDialog extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues): void {
-    // The configuration's properties are the keys of rawConfig().
-    if (this.hasUpdated && Object.keys(this.rawConfig()).some((key) => changed.has(key))) {
+    const lang = this.#wantedLang();
+    if (lang !== this.#shown?.[0]) {
+      const texts = messagesFor(lang);
+      if (texts instanceof Promise) {
+        const loading: Promise<unknown> = (this.#loading = texts.then(() => {
+          if (this.#loading === loading) this.#loading = null;
+          this.requestUpdate();
+        }));
+      } else {
+        // English texts (a language that could not be loaded) are English to screen readers and Intl too.
+        this.#shown = [texts === en ? 'en' : lang, texts];
+        this.#loading = null;
+      }
+    }
+    if (this.hasUpdated && [...changed.keys()].some((key) => isConfig(key as string))) {
       this.#controller?.configure();
     }
   }
@@ -252,7 +266,7 @@ export class SessionTimeoutDialog extends LitElement {
    * The first language with texts among: the element's own `lang`, its
    * ancestors' (across shadow roots, up to the document's), the browser's.
    */
-  get #lang(): string {
+  #wantedLang(): string {
     const tags: (string | null | undefined)[] = [];
     for (let n: (Node & { host?: Node }) | null | undefined = this; n; n = n.parentNode ?? n.host) {
       tags.push((n as Element).getAttribute?.('lang'));
@@ -267,13 +281,34 @@ export class SessionTimeoutDialog extends LitElement {
    */
   get #exactRemaining(): number {
     const engine = this.#controller?.engine;
-    if (!engine) return this.timeoutSeconds ?? 900;
+    if (!engine) return this.#limit;
     if (engine.phase === 'expired') return 0;
     return Math.max(0, (engine.deadlines.expireAt - this.#controller!.env.now()) / 1000);
   }
 
-  get #texts() {
-    return messagesFor(this.#lang);
+  /**
+   * The language shown and its texts: null until the first one is here.
+   * Other languages than English load on demand: from the first update after
+   * the element connects (and again when its language changes), long before
+   * a warning. Until the new texts arrive the previous ones stay, so nothing
+   * flashes in English first.
+   */
+  #shown: [lang: string, texts: Messages] | null = null;
+  /** The language being loaded, until it is shown. */
+  #loading: Promise<unknown> | null = null;
+
+  get #texts(): Messages {
+    return this.#shown?.[1] ?? en;
+  }
+
+  /** Also waits for the texts of the element's language, so that `await el.updateComplete` sees them. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let done = await super.getUpdateComplete();
+    while (this.#loading) {
+      await this.#loading;
+      done = await super.getUpdateComplete();
+    }
+    return done;
   }
 
   /** Mirror the engine's phase into the element: state attribute, dialog, ticking. */
@@ -285,8 +320,7 @@ export class SessionTimeoutDialog extends LitElement {
   }
 
   protected override render(): TemplateResult {
-    const lang = this.#lang;
-    const t = messagesFor(lang);
+    const [lang, t] = this.#shown ?? ['en', en];
     const engine = this.#controller?.engine;
     const { visible, spoken } = countdownText(this.#exactRemaining, lang);
     const absolute = engine?.deadlines.absolute;
@@ -296,7 +330,7 @@ export class SessionTimeoutDialog extends LitElement {
     const countdown = html`<span part="countdown" aria-hidden="true">${visible}</span>`;
     const signout = this.#controller?.config?.signoutUrl;
     // The notice says when the person is signed out: the timeout, not the warning.
-    const limit = engine ? engine.limits.timeout / 1000 : (this.timeoutSeconds ?? 900);
+    const limit = this.#limit;
     // WAI-ARIA APG, modal dialog pattern
     // (https://www.w3.org/WAI/ARIA/apg/patterns/dialog-modal/): initial focus
     // goes to the element that is least destructive and most likely to be
@@ -308,7 +342,7 @@ export class SessionTimeoutDialog extends LitElement {
     // The error hides while retrying: a retry that fails again inserts a new
     // alert, and it is heard again.
     return html`
-      ${this.notice
+      ${this.notice && this.#shown
         ? html`<p part="notice" lang=${lang} dir=${t.dir}>${t.notice.replace('{time}', formatDuration(limit, lang))}</p>`
         : nothing}
       <dialog
@@ -453,6 +487,9 @@ export class SessionTimeoutDialog extends LitElement {
     else env.reload();
   }
 }
+
+/** Reactive properties that configure the session (the others only change what the element shows). */
+const isConfig = (key: string): boolean => key !== 'notice' && key !== 'state';
 
 /** The focused element, looking inside open shadow roots. */
 function deepActiveElement(): HTMLElement | null {

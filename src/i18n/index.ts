@@ -1,29 +1,34 @@
 import type { Messages } from './types.js';
 import en from './en.js';
-import cy from './cy.js';
-import de from './de.js';
-import fr from './fr.js';
-import es from './es.js';
-import nl from './nl.js';
-import pl from './pl.js';
-import pt from './pt.js';
-import it from './it.js';
-import sv from './sv.js';
-import ja from './ja.js';
-import ar from './ar.js';
 
 export type { Messages };
-
-/** Built-in texts, keyed by lower-case primary language subtag. */
-export const messages: Record<string, Messages> = {
-  en, cy, de, fr, es, nl, pl, pt, it, sv, ja, ar,
-};
-
-const has = (tag: string): boolean => Object.hasOwn(messages, tag);
+export { en };
 
 /**
- * The first candidate (a BCP 47 tag, any case, `_` tolerated) that has a
- * table — by full tag, else by primary subtag (`pt-BR` → `pt`) — else `'en'`.
+ * The other languages, one module each, imported only when a page needs one:
+ * a page pays for its own language, not for twelve. The paths are literal so
+ * that every bundler (and the CDN build) splits each into its own file,
+ * loaded relative to the module that imports it.
+ */
+export const loaders: Record<string, () => Promise<{ default: Messages }>> = {
+  cy: () => import('./cy.js'),
+  de: () => import('./de.js'),
+  fr: () => import('./fr.js'),
+  es: () => import('./es.js'),
+  nl: () => import('./nl.js'),
+  pl: () => import('./pl.js'),
+  pt: () => import('./pt.js'),
+  it: () => import('./it.js'),
+  sv: () => import('./sv.js'),
+  ja: () => import('./ja.js'),
+  ar: () => import('./ar.js'),
+};
+
+const has = (tag: string): boolean => tag === 'en' || Object.hasOwn(loaders, tag);
+
+/**
+ * The first candidate (a BCP 47 tag, any case, `_` tolerated) that has
+ * texts — by full tag, else by primary subtag (`pt-BR` → `pt`) — else `'en'`.
  * Empty, null and undefined candidates are skipped.
  */
 export function resolveLanguage(candidates: readonly (string | null | undefined)[]): string {
@@ -31,13 +36,34 @@ export function resolveLanguage(candidates: readonly (string | null | undefined)
     if (!candidate) continue;
     const tag = candidate.trim().toLowerCase().replace(/_/g, '-');
     if (has(tag)) return tag;
-    const primary = tag.split('-')[0];
-    if (primary && has(primary)) return primary;
+    const primary = tag.split('-')[0]!;
+    if (has(primary)) return primary;
   }
   return 'en';
 }
 
-/** The table for `lang` (resolved as by `resolveLanguage`), English when none. */
-export function messagesFor(lang: string): Messages {
-  return messages[resolveLanguage([lang])] as Messages;
+/** Each language's texts once loaded, or the promise of them while loading (one request per page). */
+const tables = new Map<string, Messages | Promise<Messages>>([['en', en]]);
+
+/**
+ * The texts of `lang` (a tag from `resolveLanguage`): the table when it is
+ * here, else a promise of it, loading it on the first call. A language that
+ * cannot be loaded (offline, a file left out when copying the build) gives
+ * English, said once with console.warn; the page keeps working.
+ */
+export function messagesFor(lang: string): Messages | Promise<Messages> {
+  let table = tables.get(lang);
+  if (!table) {
+    const load = loaders[lang] ?? (() => Promise.reject(new Error('no such language')));
+    table = load().then(
+      (module) => module.default,
+      (error: unknown) => {
+        console.warn(`session-timeout-dialog: could not load the "${lang}" texts, using English (${String(error)})`);
+        return en;
+      },
+    );
+    tables.set(lang, table);
+    void table.then((loaded) => tables.set(lang, loaded));
+  }
+  return table;
 }

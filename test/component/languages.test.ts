@@ -1,13 +1,16 @@
 /**
- * Languages (SPEC §6): the built-in texts of all 12 languages reach the
- * dialog, the countdown and the live region; Arabic is right-to-left; the
- * language comes from the element's own `lang`, its ancestors', the
- * document's, then the browser's, the first one with texts.
+ * Languages: the built-in texts of all 12 languages reach the dialog, the
+ * countdown and the live region; Arabic is right-to-left; the language comes
+ * from the element's own `lang`, its ancestors', the document's, then the
+ * browser's, the first one with texts. English is built in; the others load
+ * on demand, when the element connects, never before it is needed, with no
+ * English shown first, and English when one cannot be loaded.
  */
 import { expect, fixture, html } from '@open-wc/testing';
+import { stub } from 'sinon';
 import '../../src/index.js';
 import { formatDuration } from '../../src/core/countdown-text.js';
-import { messages } from '../../src/i18n/index.js';
+import { en, loaders, type Messages } from '../../src/i18n/index.js';
 import type { SessionTimeoutDialog } from '../../src/session-timeout-dialog.js';
 import { singleTab, type FakeEnv } from '../helpers/fake-env.js';
 
@@ -38,7 +41,88 @@ async function openWarning(env: FakeEnv, el: SessionTimeoutDialog) {
   expect(dialogOf(el).open, 'dialog open').to.be.true;
 }
 
+/** Language modules the page has requested so far (by the file name in their URL). */
+const requested = () =>
+  performance
+    .getEntriesByType('resource')
+    .map((entry) => /\/i18n\/([a-z]+)\.[jt]s\b/.exec(entry.name)?.[1])
+    .filter((lang): lang is string => !!lang && lang !== 'en' && lang !== 'index' && lang !== 'types');
+
+// Runs first: the tables the tests below read are loaded after it.
+describe('languages on demand', () => {
+  it('importing the element loads no language; an English page never does', async () => {
+    expect(requested()).to.deep.equal([]);
+    const el = await fixture<SessionTimeoutDialog>(element(singleTab(), 'en'));
+    expect(chosen(el)).to.equal('en');
+    expect(requested()).to.deep.equal([]);
+  });
+
+  it('a language loads when the element connects, before any warning, and no English is ever shown first', async () => {
+    const env = singleTab();
+    const notices: string[] = [];
+    const el = document.createElement('session-timeout-dialog');
+    el.environment = env;
+    el.lang = 'sv';
+    el.notice = true;
+    el.noTabSync = true;
+    el.idleSeconds = 60;
+    el.timeoutSeconds = 180;
+    document.body.append(el);
+    // The shadow root exists from connectedCallback on; the first render comes a microtask later.
+    const observer = new MutationObserver(() => {
+      const notice = el.shadowRoot!.querySelector('[part="notice"]');
+      if (notice) notices.push(text(notice));
+    });
+    observer.observe(el.shadowRoot!, { subtree: true, childList: true, characterData: true });
+    try {
+      await el.updateComplete;
+      const sv = (await loaders.sv!()).default;
+      expect(requested()).to.deep.equal(['sv']);
+      expect(dialogOf(el).open, 'no warning yet').to.be.false;
+      expect(chosen(el)).to.equal('sv');
+      expect(dialogOf(el).querySelector('[part="heading"]')!.textContent!.trim()).to.equal(sv.heading);
+      expect(text(part(el, 'notice'))).to.equal(sv.notice.replace('{time}', formatDuration(180, 'sv')));
+      expect(notices.length, 'the notice was rendered').to.be.greaterThan(0);
+      for (const seen of notices) expect(seen).to.not.include(en.notice.split('{time}')[0]!.trim());
+      await openWarning(env, el);
+      expect(requested(), 'one request for the language, none when the dialog opens').to.deep.equal(['sv']);
+    } finally {
+      observer.disconnect();
+      el.remove();
+    }
+  });
+
+  it('a language that cannot be loaded gives English, said once with console.warn', async () => {
+    // A language of its own, so that no other test sees its failure cached.
+    loaders.xx = () => Promise.reject(new TypeError('Failed to fetch dynamically imported module'));
+    const warn = stub(console, 'warn');
+    try {
+      const env = singleTab();
+      const root = await fixture<HTMLDivElement>(html`<div lang="xx">${element(env)}${element(singleTab())}</div>`);
+      const [el, second] = root.querySelectorAll('session-timeout-dialog');
+      await second!.updateComplete;
+      expect(chosen(el!)).to.equal('en');
+      expect(text(part(el!, 'notice'))).to.equal(en.notice.replace('{time}', formatDuration(180, 'en')));
+      await openWarning(env, el!);
+      expect(text(part(el!, 'heading'))).to.equal(en.heading);
+      const said = warn.getCalls().filter((call) => String(call.args[0]).startsWith('session-timeout-dialog:'));
+      expect(said, 'one warning for the page').to.have.length(1);
+      expect(String(said[0]!.args[0])).to.include('"xx"');
+    } finally {
+      warn.restore();
+      delete loaders.xx;
+    }
+  });
+});
+
+/** Every table, read from the language modules themselves. */
+const messages: Record<string, Messages> = { en };
+
 describe('languages', () => {
+  before(async () => {
+    for (const [lang, load] of Object.entries(loaders)) messages[lang] = (await load()).default;
+  });
+
   for (const lang of LANGS) {
     it(`${lang}: every visible and spoken text is the ${lang} one`, async () => {
       const env = singleTab();

@@ -7,7 +7,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { emulateMedia, setViewport } from '@web/test-runner-commands';
 import type { TemplateResult } from 'lit';
 import '../../src/index.js';
-import { messages } from '../../src/i18n/index.js';
+import { messagesFor } from '../../src/i18n/index.js';
 import type { SessionTimeoutDialog } from '../../src/session-timeout-dialog.js';
 import { canEmulateMedia, engine, frameViewport } from '../helpers/engine.js';
 import { singleTab, type FakeEnv } from '../helpers/fake-env.js';
@@ -262,7 +262,7 @@ describe('customisation', () => {
           expect(r.right - box.right, `${name} right`).to.be.at.most(0.5);
           expect(box.left - r.left, `${name} left`).to.be.at.most(0.5);
         }
-        expect(seen(part(el, 'stay-button'))).to.equal(messages[lang]!.stay);
+        expect(seen(part(el, 'stay-button'))).to.equal((await messagesFor(lang)).stay);
       });
     }
   });

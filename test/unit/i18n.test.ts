@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { messages, messagesFor, resolveLanguage } from '../../src/i18n/index.js';
+import { en, loaders, messagesFor, resolveLanguage } from '../../src/i18n/index.js';
 import type { Messages } from '../../src/i18n/types.js';
 
 const LANGS = ['en', 'cy', 'de', 'fr', 'es', 'nl', 'pl', 'pt', 'it', 'sv', 'ja', 'ar'];
@@ -7,14 +7,24 @@ const KEYS: (keyof Messages)[] = [
   'dir', 'heading', 'message', 'ending', 'stay', 'signOut', 'error', 'signedOut', 'notice',
 ];
 
+/** Every table, read from its module. */
+const messages: Record<string, Messages> = { en };
+
 describe('i18n tables', () => {
-  it('has exactly the 12 built-in languages', () => {
-    expect(Object.keys(messages).sort()).to.deep.equal([...LANGS].sort());
+  before(async () => {
+    for (const [lang, load] of Object.entries(loaders)) messages[lang] = (await load()).default;
+  });
+
+  it('has exactly the 12 built-in languages: English built in, the others on demand', () => {
+    expect(['en', ...Object.keys(loaders)].sort()).to.deep.equal([...LANGS].sort());
   });
 
   for (const lang of LANGS) {
     describe(lang, () => {
-      const m = messages[lang]!;
+      let m: Messages;
+      before(() => {
+        m = messages[lang]!;
+      });
 
       it('has every key, non-empty, and no unknown key', () => {
         expect(Object.keys(m).sort()).to.deep.equal([...KEYS].sort());
@@ -91,9 +101,15 @@ describe('resolveLanguage', () => {
 });
 
 describe('messagesFor', () => {
-  it('returns the resolved table', () => {
-    expect(messagesFor('de-AT')).to.equal(messages.de);
-    expect(messagesFor('ar-EG').dir).to.equal('rtl');
-    expect(messagesFor('tlh')).to.equal(messages.en);
+  it('gives English at once, with no import', () => {
+    expect(messagesFor('en')).to.equal(en);
+  });
+
+  it("gives another language's table: a promise the first time, then the table itself", async () => {
+    const first = messagesFor('de');
+    const de = (await loaders.de!()).default;
+    expect(await first).to.equal(de);
+    expect(messagesFor('de')).to.equal(de);
+    expect((await messagesFor('ar')).dir).to.equal('rtl');
   });
 });

@@ -4,6 +4,7 @@
 //
 //   GET  /                      the page (signed in), or 302 to /login
 //   GET  /static/session-timeout-dialog.js   dist/cdn/session-timeout-dialog.js
+//   GET  /static/session-timeout-dialog.<lang>.js   the language modules beside it
 //   GET  /session/status        {"status","idleTime","idleLimit","timeoutLimit"}; never activity
 //   POST /session/keepalive     same JSON with idleTime 0; needs X-CSRFToken = cookie csrftoken (else 403)
 //   GET  /login                 the sign-in page; ends the session (timeout-url ends it)
@@ -18,6 +19,9 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const CDN_FILE = fileURLToPath(new URL('../../../dist/cdn/session-timeout-dialog.js', import.meta.url));
+const CDN_DIR = fileURLToPath(new URL('../../../dist/cdn/', import.meta.url));
+/** The strict policy of the demo: no inline script or style, Trusted Types for every script sink. */
+export const STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; require-trusted-types-for 'script'";
 
 /**
  * The CDN build, waiting a while for it: `npm run build` empties dist/ first,
@@ -67,6 +71,10 @@ export async function startCdnServer(options: {
   idleSeconds: number;
   timeoutSeconds: number;
   attributes?: Record<string, string>;
+  /** The page's `<html lang>` (default `en`). */
+  lang?: string;
+  /** Serve the page under STRICT_CSP. */
+  strictCsp?: boolean;
 }): Promise<CdnServer> {
   const { idleSeconds, timeoutSeconds } = options;
   const attributes = {
@@ -103,7 +111,7 @@ export async function startCdnServer(options: {
   };
 
   const page = (title: string, body: string, head = '') => `<!doctype html>
-<html lang="en">
+<html lang="${options.lang ?? 'en'}">
 <head>
 <meta charset="utf-8">
 <title>${title}</title>
@@ -176,6 +184,11 @@ ${body}
       if (path === '/static/session-timeout-dialog.js') {
         return send(200, 'text/javascript; charset=utf-8', script);
       }
+      const language = /^\/static\/(session-timeout-dialog\.[a-z]{2,3}\.js)$/.exec(path);
+      if (language) {
+        const text = await readFile(CDN_DIR + language[1], 'utf8').catch(() => null);
+        if (text !== null) return send(200, 'text/javascript; charset=utf-8', text);
+      }
       if (path === '/session/status') {
         if (req.method !== 'GET') return json(405, { error: 'method-not-allowed' }, { Allow: 'GET' });
         return json(200, describe(session));
@@ -214,6 +227,7 @@ ${body}
 ${elementTag()}`,
             '<script type="module" src="/static/session-timeout-dialog.js"></script>',
           ),
+          options.strictCsp ? { 'Content-Security-Policy': STRICT_CSP } : {},
         );
       }
       return send(404, 'text/html; charset=utf-8', page('Not found', '<h1>Not found</h1>'));
