@@ -18,6 +18,8 @@ export interface ServerState {
   timeoutLimit?: number;
   /** Seconds to an absolute end that keepalive cannot move. */
   expiresIn?: number;
+  /** The person's key for sealing drafts (base64url), from servers that send it. */
+  draftKey?: string;
 }
 export interface Expired {
   kind: 'expired';
@@ -188,6 +190,7 @@ function readStatus(body: unknown, status: number): CallResult {
     if (idleTime >= b.timeoutLimit) return { kind: 'expired', reason: 'TIMEOUT' };
   }
   if (isSeconds(b.expiresIn)) result.expiresIn = b.expiresIn;
+  if (typeof b.draftKey === 'string') result.draftKey = b.draftKey;
   return result;
 }
 

@@ -1,0 +1,230 @@
+/**
+ * `keep-drafts`: what the person typed survives a timeout, sealed with their
+ * own key, and comes back once after the same person signs in again.
+ *
+ * Loaded on demand, only by pages that set `keep-drafts`. It holds the
+ * person's key (a non-extractable CryptoKey, in memory only), seals this
+ * tab's page when the session times out, keeps the sealed draft in this tab's
+ * sessionStorage, and opens it on a later load of the same path when the key
+ * that the server hands out then is the same one.
+ *
+ * Tabs share the key (the CryptoKey object itself, never its bytes) over a
+ * BroadcastChannel: only the leading tab talks to the server, but every tab
+ * seals its own page.
+ */
+import type { ChannelLike } from '../core/environment.js';
+import { SessionTimeoutDraftEvent, SessionTimeoutErrorEvent, SessionTimeoutRestoreEvent } from '../events.js';
+import { collectFields, fillFields } from './draft-form.js';
+import { importDraftKey, openDraft, parseSealed, sealDraft, type DraftKey, type SealedDraft } from './draft-seal.js';
+import { DRAFT_PREFIX, discardDrafts, draftStorage } from './draft-storage.js';
+
+/** A draft older than this is deleted unread. */
+export const DRAFT_MAX_AGE_MS = 24 * 3600 * 1000;
+
+export interface DraftHost {
+  /** Where the events are dispatched (the element). */
+  readonly target: EventTarget;
+  /** Ask the server for the status (its answer comes back through `answered`). */
+  check(): void;
+  /** Say politely that the page's fields were restored. */
+  announce(): void;
+}
+
+export interface DraftKeeperOptions {
+  storage?: Storage | null;
+  /** The page's path; drafts are per path. */
+  path?: string;
+  now?: () => number;
+  /** A channel shared with the other tabs of this session, or null. */
+  channel?: ChannelLike | null;
+  doc?: Document;
+  info?: (message: string) => void;
+}
+
+type KeyMessage = { type: 'draft-key'; key: DraftKey } | { type: 'draft-key?' };
+
+/** Said once per page, however many elements or answers. */
+let saidNoKey = false;
+
+export class DraftKeeper {
+  readonly #host: DraftHost;
+  readonly #storage: Storage | null;
+  readonly #path: string;
+  readonly #now: () => number;
+  readonly #channel: ChannelLike | null;
+  readonly #doc: Document;
+  readonly #info: (message: string) => void;
+
+  /** The person's key, once an answer (or another tab) gave it. */
+  #key: Promise<DraftKey | null> = Promise.resolve(null);
+  /** The draftKey string #key was imported from (to import each key once). */
+  #from: string | null = null;
+  /** The draft waiting for this path, until it is opened or found to be another person's. */
+  #waiting: SealedDraft | null = null;
+  #closed = false;
+
+  constructor(host: DraftHost, options: DraftKeeperOptions = {}) {
+    this.#host = host;
+    this.#storage = options.storage === undefined ? draftStorage() : options.storage;
+    this.#path = options.path ?? location.pathname;
+    this.#now = options.now ?? Date.now;
+    this.#channel = options.channel ?? null;
+    this.#doc = options.doc ?? document;
+    this.#info = options.info ?? console.info;
+    this.#channel?.addEventListener('message', this.#onMessage);
+    this.#waiting = this.#readWaiting();
+    // The one request on load: only when a draft waits for this page, to
+    // learn whose session this is now.
+    if (this.#waiting) this.#host.check();
+    this.#channel?.postMessage({ type: 'draft-key?' } satisfies KeyMessage);
+  }
+
+  /** The storage entry of this page's draft. */
+  get storageKey(): string {
+    return DRAFT_PREFIX + this.#path;
+  }
+
+  /** True when a sealed draft waits for this page. */
+  get waiting(): boolean {
+    return this.#waiting !== null;
+  }
+
+  /** A status or keepalive answer of a live session: its `draftKey`, if any. */
+  answered(draftKey: string | undefined): void {
+    if (this.#closed) return;
+    if (typeof draftKey !== 'string') {
+      if (this.#from === null && !saidNoKey) {
+        saidNoKey = true;
+        this.#info(
+          'session-timeout-dialog: keep-drafts does nothing here: the server sends no draftKey in its status and keepalive answers, so drafts cannot be sealed.',
+        );
+      }
+      return;
+    }
+    if (draftKey === this.#from) return;
+    this.#from = draftKey;
+    const key = importDraftKey(draftKey).catch(() => null);
+    this.#key = key;
+    void key.then((k) => {
+      if (!k || this.#closed || this.#key !== key) return;
+      this.#channel?.postMessage({ type: 'draft-key', key: k } satisfies KeyMessage);
+      void this.#tryOpen(k);
+    });
+  }
+
+  readonly #onMessage = (event: MessageEvent): void => {
+    const message = event.data as KeyMessage | null;
+    if (message?.type === 'draft-key?') {
+      void this.#key.then((k) => {
+        if (k && !this.#closed) this.#channel?.postMessage({ type: 'draft-key', key: k } satisfies KeyMessage);
+      });
+    } else if (message?.type === 'draft-key' && message.key?.key instanceof CryptoKey) {
+      const k = message.key;
+      void this.#key.then((mine) => {
+        if (this.#closed || mine?.id === k.id) return;
+        this.#key = Promise.resolve(k);
+        this.#from = null;
+        void this.#tryOpen(k);
+      });
+    }
+  };
+
+  /**
+   * The session timed out and the page is about to leave: fire
+   * `session-timeout-draft`, take the changed fields now (synchronously,
+   * before the page goes), and seal them. Resolves when the draft is stored
+   * (or could not be). Nothing is written when the app cancels the event,
+   * when no key is known, or when nothing was changed.
+   */
+  seal(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const event = new SessionTimeoutDraftEvent({});
+    if (!this.#host.target.dispatchEvent(event)) return Promise.resolve();
+    const content = { fields: collectFields(this.#doc), data: event.detail.data };
+    if (content.fields.length === 0 && Object.keys(content.data).length === 0) return Promise.resolve();
+    const time = this.#now();
+    return this.#key.then(async (key) => {
+      if (!key) return;
+      try {
+        const sealed = await sealDraft(key, content, this.#path, time);
+        this.#storage?.setItem(this.storageKey, JSON.stringify(sealed));
+        // Not to be opened again on this same page (an SPA that stays).
+        this.#waiting = null;
+      } catch (error) {
+        // A full storage (QuotaExceededError) or data the app added that does
+        // not serialise: the page keeps everything it shows; only the draft is lost.
+        this.#error(`the draft could not be kept: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+  }
+
+  /** A deliberate sign-out: this tab's drafts go, and the key with them. */
+  discard(): void {
+    discardDrafts(this.#storage);
+    this.#waiting = null;
+    this.#key = Promise.resolve(null);
+    this.#from = null;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#channel?.removeEventListener('message', this.#onMessage);
+    this.#channel?.close();
+  }
+
+  #readWaiting(): SealedDraft | null {
+    let text: string | null = null;
+    try {
+      text = this.#storage?.getItem(this.storageKey) ?? null;
+    } catch {
+      return null;
+    }
+    if (text === null) return null;
+    const draft = parseSealed(text);
+    const age = draft ? this.#now() - draft.time : Infinity;
+    if (!draft || draft.path !== this.#path || age > DRAFT_MAX_AGE_MS || age < -DRAFT_MAX_AGE_MS) {
+      this.#remove();
+      return null;
+    }
+    return draft;
+  }
+
+  #remove(): void {
+    try {
+      this.#storage?.removeItem(this.storageKey);
+    } catch {
+      // Storage that cannot be reached has nothing to remove.
+    }
+  }
+
+  /** With a key: open the waiting draft if it was sealed with it; another person's stays untouched. */
+  async #tryOpen(key: DraftKey): Promise<void> {
+    const draft = this.#waiting;
+    if (!draft || draft.kid !== key.id) return;
+    this.#waiting = null;
+    let content;
+    try {
+      content = await openDraft(key, draft);
+    } catch {
+      // The right key but the draft does not open: it was changed on the
+      // device. It can never be opened: delete it.
+      this.#remove();
+      this.#error('the draft could not be opened: it was changed since it was sealed');
+      return;
+    }
+    // Restored once: gone before anything else can read it again.
+    this.#remove();
+    if (this.#doc.readyState === 'loading') {
+      await new Promise((resolve) => this.#doc.addEventListener('DOMContentLoaded', resolve, { once: true }));
+    }
+    if (this.#closed) return;
+    const event = new SessionTimeoutRestoreEvent(content);
+    if (!this.#host.target.dispatchEvent(event)) return;
+    fillFields(content.fields, this.#doc);
+    this.#host.announce();
+  }
+
+  #error(message: string): void {
+    this.#host.target.dispatchEvent(new SessionTimeoutErrorEvent({ operation: 'draft', message }));
+  }
+}
