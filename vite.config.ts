@@ -39,8 +39,13 @@ export default defineConfig({
         // served as is, so minify it fully.
         minify: true,
         comments: false,
-        // Lit's license asks that its notice travel with it.
-        postBanner: `/*! ${pkg.name} ${pkg.version} | ${pkg.license} | includes Lit, BSD-3-Clause, Copyright Google LLC */`,
+        // Code loaded on demand (src/drafts/draft-keeper.ts, only for
+        // keep-drafts) sits beside the main file under a name that says whose
+        // it is: session-timeout-dialog.draft-keeper.js.
+        chunkFileNames: 'session-timeout-dialog.[name].js',
+        // Lit's license asks that its notice travel with it (on-demand chunks hold no Lit).
+        postBanner: (chunk) =>
+          chunk.isEntry ? `/*! ${pkg.name} ${pkg.version} | ${pkg.license} | includes Lit, BSD-3-Clause, Copyright Google LLC */` : '',
       },
     },
   },

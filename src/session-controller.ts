@@ -12,7 +12,8 @@ import { SessionClient } from './core/session-client.js';
 import { SessionEngine, type EngineHost } from './core/session-engine.js';
 import { TabSync, channelName } from './core/tab-sync.js';
 import type { DraftKeeper } from './drafts/draft-keeper.js';
-import { discardDrafts } from './drafts/draft-storage.js';
+import { DRAFT_PREFIX, discardDrafts, draftStorage } from './drafts/draft-storage.js';
+import { SessionTimeoutDraftEvent, SessionTimeoutErrorEvent, SessionTimeoutRestoreEvent } from './events.js';
 
 export interface ControllerHost extends ReactiveControllerHost, EventTarget {
   readonly isConnected: boolean;
@@ -120,13 +121,21 @@ export class SessionController implements ReactiveController {
     if (wanted && !this.#drafts) {
       const channelKey = this.#channelKey;
       const drafts = import('./drafts/draft-keeper.js').then((m) => {
+        const host = this.#host;
         const keeper = new m.DraftKeeper(
           {
-            target: this.#host,
+            draft: (data) => host.dispatchEvent(new SessionTimeoutDraftEvent(data)),
+            restore: (content) => host.dispatchEvent(new SessionTimeoutRestoreEvent(content)),
+            error: (message) => host.dispatchEvent(new SessionTimeoutErrorEvent({ operation: 'draft', message })),
             check: () => void this.engine?.check(),
-            announce: () => this.#host.draftRestored(),
+            announce: () => host.draftRestored(),
           },
-          { channel: channelKey ? this.env.openChannel(`${channelKey}:drafts`) : null },
+          {
+            storage: draftStorage(),
+            storageKey: DRAFT_PREFIX + location.pathname,
+            path: location.pathname,
+            channel: channelKey ? this.env.openChannel(`${channelKey}:drafts`) : null,
+          },
         );
         // Stopped (or keep-drafts removed) while the code was loading.
         if (this.#drafts !== drafts) keeper.close();
@@ -162,8 +171,8 @@ export class SessionController implements ReactiveController {
 
   /** A deliberate sign-out (here or in another tab): this tab's drafts go. */
   discardDrafts(): void {
-    if (this.#keeper) this.#keeper.discard();
-    else discardDrafts();
+    discardDrafts();
+    this.#keeper?.forget();
   }
 
   hostDisconnected(): void {

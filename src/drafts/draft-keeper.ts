@@ -13,17 +13,23 @@
  * seals its own page.
  */
 import type { ChannelLike } from '../core/environment.js';
-import { SessionTimeoutDraftEvent, SessionTimeoutErrorEvent, SessionTimeoutRestoreEvent } from '../events.js';
 import { collectFields, fillFields } from './draft-form.js';
-import { importDraftKey, openDraft, parseSealed, sealDraft, type DraftKey, type SealedDraft } from './draft-seal.js';
-import { DRAFT_PREFIX, discardDrafts, draftStorage } from './draft-storage.js';
+import { importDraftKey, openDraft, parseSealed, sealDraft, type DraftContent, type DraftKey, type SealedDraft } from './draft-seal.js';
+
+// Nothing here imports a module of the element's own file (events, storage
+// helpers): a shared module would become a third file that every page loads
+// before the element works. The host dispatches the events instead.
 
 /** A draft older than this is deleted unread. */
 export const DRAFT_MAX_AGE_MS = 24 * 3600 * 1000;
 
 export interface DraftHost {
-  /** Where the events are dispatched (the element). */
-  readonly target: EventTarget;
+  /** Fire `session-timeout-draft` with `data` as `detail.data`; false when cancelled. */
+  draft(data: Record<string, unknown>): boolean;
+  /** Fire `session-timeout-restore`; false when cancelled (the app restores it itself). */
+  restore(content: DraftContent): boolean;
+  /** Fire `session-timeout-error` with operation `draft`. */
+  error(message: string): void;
   /** Ask the server for the status (its answer comes back through `answered`). */
   check(): void;
   /** Say politely that the page's fields were restored. */
@@ -31,7 +37,10 @@ export interface DraftHost {
 }
 
 export interface DraftKeeperOptions {
-  storage?: Storage | null;
+  /** This tab's sessionStorage (or null where it is blocked). */
+  storage: Storage | null;
+  /** The storage entry of this page's draft. */
+  storageKey: string;
   /** The page's path; drafts are per path. */
   path?: string;
   now?: () => number;
@@ -49,6 +58,7 @@ let saidNoKey = false;
 export class DraftKeeper {
   readonly #host: DraftHost;
   readonly #storage: Storage | null;
+  readonly #storageKey: string;
   readonly #path: string;
   readonly #now: () => number;
   readonly #channel: ChannelLike | null;
@@ -63,9 +73,10 @@ export class DraftKeeper {
   #waiting: SealedDraft | null = null;
   #closed = false;
 
-  constructor(host: DraftHost, options: DraftKeeperOptions = {}) {
+  constructor(host: DraftHost, options: DraftKeeperOptions) {
     this.#host = host;
-    this.#storage = options.storage === undefined ? draftStorage() : options.storage;
+    this.#storage = options.storage;
+    this.#storageKey = options.storageKey;
     this.#path = options.path ?? location.pathname;
     this.#now = options.now ?? Date.now;
     this.#channel = options.channel ?? null;
@@ -77,11 +88,6 @@ export class DraftKeeper {
     // learn whose session this is now.
     if (this.#waiting) this.#host.check();
     this.#channel?.postMessage({ type: 'draft-key?' } satisfies KeyMessage);
-  }
-
-  /** The storage entry of this page's draft. */
-  get storageKey(): string {
-    return DRAFT_PREFIX + this.#path;
   }
 
   /** True when a sealed draft waits for this page. */
@@ -138,16 +144,16 @@ export class DraftKeeper {
    */
   seal(): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    const event = new SessionTimeoutDraftEvent({});
-    if (!this.#host.target.dispatchEvent(event)) return Promise.resolve();
-    const content = { fields: collectFields(this.#doc), data: event.detail.data };
+    const data: Record<string, unknown> = {};
+    if (!this.#host.draft(data)) return Promise.resolve();
+    const content = { fields: collectFields(this.#doc), data };
     if (content.fields.length === 0 && Object.keys(content.data).length === 0) return Promise.resolve();
     const time = this.#now();
     return this.#key.then(async (key) => {
       if (!key) return;
       try {
         const sealed = await sealDraft(key, content, this.#path, time);
-        this.#storage?.setItem(this.storageKey, JSON.stringify(sealed));
+        this.#storage?.setItem(this.#storageKey, JSON.stringify(sealed));
         // Not to be opened again on this same page (an SPA that stays).
         this.#waiting = null;
       } catch (error) {
@@ -158,9 +164,8 @@ export class DraftKeeper {
     });
   }
 
-  /** A deliberate sign-out: this tab's drafts go, and the key with them. */
-  discard(): void {
-    discardDrafts(this.#storage);
+  /** A deliberate sign-out (the host removes the stored drafts): the key goes too. */
+  forget(): void {
     this.#waiting = null;
     this.#key = Promise.resolve(null);
     this.#from = null;
@@ -175,7 +180,7 @@ export class DraftKeeper {
   #readWaiting(): SealedDraft | null {
     let text: string | null = null;
     try {
-      text = this.#storage?.getItem(this.storageKey) ?? null;
+      text = this.#storage?.getItem(this.#storageKey) ?? null;
     } catch {
       return null;
     }
@@ -191,7 +196,7 @@ export class DraftKeeper {
 
   #remove(): void {
     try {
-      this.#storage?.removeItem(this.storageKey);
+      this.#storage?.removeItem(this.#storageKey);
     } catch {
       // Storage that cannot be reached has nothing to remove.
     }
@@ -218,13 +223,12 @@ export class DraftKeeper {
       await new Promise((resolve) => this.#doc.addEventListener('DOMContentLoaded', resolve, { once: true }));
     }
     if (this.#closed) return;
-    const event = new SessionTimeoutRestoreEvent(content);
-    if (!this.#host.target.dispatchEvent(event)) return;
+    if (!this.#host.restore(content)) return;
     fillFields(content.fields, this.#doc);
     this.#host.announce();
   }
 
   #error(message: string): void {
-    this.#host.target.dispatchEvent(new SessionTimeoutErrorEvent({ operation: 'draft', message }));
+    this.#host.error(message);
   }
 }

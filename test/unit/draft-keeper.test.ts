@@ -1,8 +1,12 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { DRAFT_MAX_AGE_MS, DraftKeeper, type DraftHost } from '../../src/drafts/draft-keeper.js';
 import { importDraftKey, parseSealed } from '../../src/drafts/draft-seal.js';
-import { DRAFT_PREFIX } from '../../src/drafts/draft-storage.js';
-import type { SessionTimeoutErrorEvent, SessionTimeoutRestoreEvent } from '../../src/events.js';
+import { DRAFT_PREFIX, discardDrafts } from '../../src/drafts/draft-storage.js';
+import {
+  SessionTimeoutDraftEvent,
+  SessionTimeoutErrorEvent,
+  SessionTimeoutRestoreEvent,
+} from '../../src/events.js';
 import { MemoryStorage, makeDraftKey } from '../helpers/drafts.js';
 
 const T = Date.UTC(2030, 0, 7, 9, 0, 0);
@@ -24,8 +28,19 @@ function host() {
   for (const type of ['session-timeout-draft', 'session-timeout-restore', 'session-timeout-error']) {
     target.addEventListener(type, (e) => events.push(e));
   }
-  const h = { target, checks: 0, announced: 0, events, check: () => h.checks++, announce: () => h.announced++ };
-  return h satisfies DraftHost & object;
+  // As the element does: the events are dispatched on it.
+  const h = {
+    target,
+    checks: 0,
+    announced: 0,
+    events,
+    draft: (data) => target.dispatchEvent(new SessionTimeoutDraftEvent(data)),
+    restore: (content) => target.dispatchEvent(new SessionTimeoutRestoreEvent(content)),
+    error: (message) => target.dispatchEvent(new SessionTimeoutErrorEvent({ operation: 'draft', message })),
+    check: () => void h.checks++,
+    announce: () => void h.announced++,
+  } satisfies DraftHost & Record<string, unknown>;
+  return h;
 }
 
 async function page() {
@@ -44,7 +59,14 @@ function type(form: HTMLFormElement, title: string, story: string, pw = 'hunter2
 }
 
 let clock = T;
-const options = (storage: MemoryStorage, extra = {}) => ({ storage, path: '/form', now: () => clock, info: () => {}, ...extra });
+const options = (storage: MemoryStorage, extra = {}) => ({
+  storage,
+  storageKey: `${DRAFT_PREFIX}/form`,
+  path: '/form',
+  now: () => clock,
+  info: () => {},
+  ...extra,
+});
 
 /** A sealed draft of `/form` in `storage`, as a timed-out page leaves it. */
 async function sealedBy(draftKey: string, storage: MemoryStorage, title = 'My title', story = 'My story') {
@@ -264,7 +286,9 @@ describe('draft-keeper', () => {
     const keeper = new DraftKeeper(host(), options(storage));
     keeper.answered(ALICE);
     await tasks();
-    keeper.discard();
+    // What the element does on sign-out.
+    discardDrafts(storage);
+    keeper.forget();
     expect(storage.dump()).to.equal(JSON.stringify([['other-app', 'kept']]));
     await keeper.seal();
     expect(storage.length, 'no key after sign-out: nothing sealed').to.equal(1);
