@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * session-timeout — Express/Connect middleware that speaks the
  * `session-timeout` wire protocol of <session-timeout-dialog> (SPEC §4.1).
@@ -49,16 +50,44 @@
  *
  * Mount order: express-session → sessionTimeout → anything that derives the
  * user from the session (e.g. passport.session()), so an expired session is
- * flushed before the user is loaded.
+ * flushed before the user is loaded. Last: errorHandler(), which answers a
+ * store that failed while express-session loaded the session with a 503 the
+ * element retries (express-session hands that failure to the error handler,
+ * so no ordinary middleware can answer it).
+ *
+ * Sign-out (and sign-in, and the flush of an expired session) is final: a
+ * request of the same session that was already in flight cannot write the old
+ * session back. express-session saves a session at the end of each request
+ * that changed it, so without care a page request that read the session just
+ * before the sign-out would store it again just after. The old id is kept as
+ * a "tombstone" (in this process, for the session's timeout: a copy that got
+ * back into the store could not outlive that, since its activity time is no
+ * later than the sign-out) and the store's `set` and `touch` refuse it; a
+ * request that still arrives with it is anonymous, and its session cookie is
+ * cleared. This holds for any express-session store within one process.
+ * Across processes sharing a store, a request in flight in another process
+ * while the session is signed out can still write it back: route a session's
+ * requests to one process, or accept that window.
+ *
+ * Keepalive answers only what the store confirmed: it saves the session
+ * explicitly and answers after the save; a failed save is a 503 with
+ * Retry-After (an error the element retries), never a 200 that did not stick.
  */
 
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Key under which all of this middleware's data lives in the session. */
 export const SESSION_KEY = 'sessionTimeout';
 
 /** Where the middleware attaches its per-request facts (see `RequestInfo` in the .d.ts). */
 const REQ_KEY = 'sessionTimeout';
+
+/**
+ * Seconds a client should wait before trying again after a 503 (the store
+ * failed, or could not save). Short: the Redis settings of
+ * redisClientOptions() bring the service back within a second of the store.
+ */
+const RETRY_AFTER = '2';
 
 const DEFAULTS = Object.freeze({
   // Same defaults as the element (13 min warning, 15 min timeout), so an
@@ -165,6 +194,8 @@ export function normalizeOptions(options = {}) {
   }
   csrf.header = csrf.header.toLowerCase();
 
+  const drafts = normalizeDrafts(o.drafts);
+
   return Object.freeze({
     idleSeconds,
     timeoutSeconds,
@@ -178,7 +209,52 @@ export function normalizeOptions(options = {}) {
     limits,
     allowGetKeepalive: o.allowGetKeepalive,
     csrf: Object.freeze(csrf),
+    drafts,
   });
+}
+
+/**
+ * The `drafts` option: `{ secret, userId? }` → `{ keyFor(session), userId }`
+ * or null. The secret stays inside the closure, so logging the options never
+ * prints it.
+ * @param {unknown} value
+ * @returns {import('./session-timeout').NormalizedOptions['drafts']}
+ */
+function normalizeDrafts(value) {
+  if (value === undefined || value === null || value === false) return null;
+  if (typeof value !== 'object') {
+    throw new TypeError(`sessionTimeout: drafts must be an object like { secret }, got ${describeValue(value)}`);
+  }
+  const { secret, userId = defaultUserId } = /** @type {{ secret?: unknown, userId?: unknown }} */ (value);
+  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.isBuffer(secret) ? Buffer.from(secret) : null;
+  // 32 bytes: as strong as the key it derives. Never echo the secret itself.
+  if (!bytes || bytes.length < 32) {
+    throw new TypeError('sessionTimeout: drafts.secret must be a string or Buffer of at least 32 bytes (e.g. 32 random bytes, base64url)');
+  }
+  if (typeof userId !== 'function') {
+    throw new TypeError(`sessionTimeout: drafts.userId must be a function (session) => string, got ${describeValue(userId)}`);
+  }
+  /** @type {(session: any) => string | undefined} */
+  const keyFor = (session) => {
+    const id = userId(session);
+    if (typeof id !== 'string' || id === '') return undefined;
+    return createHmac('sha256', bytes).update(id, 'utf8').digest('base64url');
+  };
+  return Object.freeze({ keyFor, userId: /** @type {(session: any) => string | undefined} */ (userId) });
+}
+
+/**
+ * Who the person is, for their draft key: `session.user` when it is a string
+ * or number, else its `id`. Give `drafts.userId` when your user looks different.
+ * @param {any} session
+ * @returns {string | undefined}
+ */
+function defaultUserId(session) {
+  const user = session?.user;
+  if (typeof user === 'string' || typeof user === 'number') return String(user);
+  const id = user && typeof user === 'object' ? user.id : undefined;
+  if (typeof id === 'string' || typeof id === 'number') return String(id);
+  return undefined;
 }
 
 /**
@@ -292,15 +368,44 @@ export function sessionTimeout(options = {}) {
     return typeof sent === 'string' && safeEqual(sent, state.csrf);
   }
 
+  /** @param {any} req */
   function info(req) {
     if (!req[REQ_KEY]) req[REQ_KEY] = { instance: api, sessionId: undefined, activity: 'none', counted: false };
     return req[REQ_KEY];
   }
 
   /**
+   * Keep `sid` dead in this process for the session's timeout: the store
+   * refuses to write it again and a request that brings it is anonymous.
+   * @param {any} req
+   * @param {unknown} sid
+   * @param {{ timeoutSeconds: number }} limits
+   */
+  function bury(req, sid, limits) {
+    const dead = tombstonesOf(req.sessionStore);
+    if (!dead || typeof sid !== 'string') return;
+    const t = opts.now();
+    // Oldest first (insertion order): drop the ones whose time is up.
+    for (const [id, until] of dead) {
+      if (until > t) break;
+      dead.delete(id);
+    }
+    dead.delete(sid);
+    dead.set(sid, t + Math.max(limits.timeoutSeconds, opts.timeoutSeconds) * 1000);
+  }
+
+  /** The body of a live session's status or keepalive answer (the wire format plus the optional fields). */
+  function liveBody(req, state, t, limits, extra = {}) {
+    const body = describe(state, t, { limits, ...extra });
+    const key = opts.drafts?.keyFor(req.session);
+    if (key !== undefined) body.draftKey = key;
+    return body;
+  }
+
+  /**
    * The middleware proper.
-   * @param {import('node:http').IncomingMessage & Record<string, any>} req
-   * @param {import('node:http').ServerResponse & Record<string, any>} res
+   * @param {any} req
+   * @param {any} res
    * @param {(err?: unknown) => void} next
    */
   function middleware(req, res, next) {
@@ -323,12 +428,29 @@ export function sessionTimeout(options = {}) {
 
     const sess = req.session;
     if (!sess) {
-      // express-session is missing, or its store is disconnected (it then calls
-      // next() without a session). Saying EXPIRED here would sign out every
-      // user during a Redis blip; a 503 is an error the element retries.
+      // express-session is missing, or its store said it is disconnected (it
+      // then calls next() without a session). Saying EXPIRED here would sign
+      // out every user during a store outage; a 503 is an error the element
+      // retries.
       meta.activity = 'no-session';
-      if (isStatus || isKeepalive) return sendJson(res, 503, { error: 'session-unavailable' });
+      if (isStatus || isKeepalive) return sendJson(res, 503, { error: 'session-unavailable' }, { 'Retry-After': RETRY_AFTER });
       return next();
+    }
+
+    // An id that was signed out (or signed in over, or flushed) while this
+    // request was on its way: the session is over, whatever the store said.
+    if (typeof req.sessionID === 'string' && tombstonesOf(req.sessionStore)?.has(req.sessionID)) {
+      meta.activity = 'revoked';
+      clearSessionCookie(req, res, req.sessionID, sess.cookie);
+      if (typeof req.sessionStore.generate === 'function') {
+        // A fresh anonymous session (stored only if the app puts something in it).
+        req.sessionStore.generate(req);
+        storeOnlyIfUsed(req, res);
+      } else {
+        req.sessionID = undefined;
+        wipe(sess);
+      }
+      return continueAnonymous(req, res, next, { isStatus, isKeepalive });
     }
 
     const t = opts.now();
@@ -342,6 +464,7 @@ export function sessionTimeout(options = {}) {
         // Remove the dead session from the store (it is over; this extends
         // nothing) but do not let express-session write anything back.
         const sid = req.sessionID;
+        bury(req, sid, limits);
         req.sessionID = undefined;
         wipe(sess);
         const answer = () => (isStatus ? sendJson(res, 200, { status: 'EXPIRED' }) : next());
@@ -354,7 +477,7 @@ export function sessionTimeout(options = {}) {
         return undefined;
       }
       // Flush (Django's session.flush()): new empty session, old one destroyed.
-      return flush(req, res, (err) => {
+      return flush(req, res, limits, (err) => {
         if (err) return next(err);
         return continueAnonymous(req, res, next, { isStatus, isKeepalive });
       });
@@ -373,7 +496,7 @@ export function sessionTimeout(options = {}) {
       if (passive) {
         meta.activity = 'passive';
         req.sessionID = undefined;
-        if (isStatus) return sendJson(res, 200, describe({ lastActivity: t, startedAt: t }, t, { limits }));
+        if (isStatus) return sendJson(res, 200, liveBody(req, { lastActivity: t, startedAt: t, csrf: '' }, t, limits));
         return next();
       }
       state = { startedAt: t, lastActivity: t, csrf: newToken() };
@@ -387,7 +510,7 @@ export function sessionTimeout(options = {}) {
       req.sessionID = undefined;
       if (isStatus) {
         res.setHeader('X-CSRF-Token', state.csrf);
-        return sendJson(res, 200, describe(state, t, { limits }));
+        return sendJson(res, 200, liveBody(req, state, t, limits));
       }
       return next();
     }
@@ -401,11 +524,29 @@ export function sessionTimeout(options = {}) {
         meta.activity = 'rejected';
         return sendJson(res, 403, { error: 'csrf' });
       }
+      const priorIdleTime = Math.floor(Math.max(0, t - state.lastActivity) / 1000);
       const counted = recordActivity(state, t);
-      meta.activity = counted ? 'counted' : 'grace';
-      meta.counted = counted;
-      res.setHeader('X-CSRF-Token', state.csrf);
-      return sendJson(res, 200, describe(state, t, { idleMsOverride: counted ? 0 : undefined, limits }));
+      const answer = () => {
+        meta.activity = counted ? 'counted' : 'grace';
+        meta.counted = counted;
+        res.setHeader('X-CSRF-Token', state.csrf);
+        const body = liveBody(req, state, t, limits, { idleMsOverride: counted ? 0 : undefined });
+        body.priorIdleTime = priorIdleTime;
+        return sendJson(res, 200, body);
+      };
+      // Within the grace period nothing changed, so there is nothing to confirm.
+      if (!counted || typeof sess.save !== 'function') return answer();
+      // Confirm only what the store accepted: save now and answer after it.
+      sess.save((/** @type {unknown} */ err) => {
+        if (!err) return answer();
+        // Nothing was stored: let express-session neither retry the write
+        // later nor touch the old copy, and say so with an error the element
+        // retries (its own deadline still holds).
+        meta.activity = 'unsaved';
+        req.sessionID = undefined;
+        return sendJson(res, 503, { error: 'session-unsaved' }, { 'Retry-After': RETRY_AFTER });
+      });
+      return undefined;
     }
 
     const counted = recordActivity(state, t);
@@ -419,6 +560,8 @@ export function sessionTimeout(options = {}) {
    * The grace period exists to spare the store a write per request (Django's
    * SESSION_EXPIRE_AFTER_LAST_ACTIVITY_GRACE_PERIOD); it never delays expiry
    * by more than its own length.
+   * @param {{ lastActivity: number }} state
+   * @param {number} t
    */
   function recordActivity(state, t) {
     if (graceMs > 0 && t - state.lastActivity < graceMs) return false;
@@ -426,17 +569,31 @@ export function sessionTimeout(options = {}) {
     return true;
   }
 
+  /**
+   * @param {any} req
+   * @param {any} res
+   * @param {(err?: unknown) => void} next
+   * @param {{ isStatus: boolean, isKeepalive: boolean }} where
+   */
   function continueAnonymous(req, res, next, { isStatus, isKeepalive }) {
     if (isStatus) return sendJson(res, 200, { status: 'EXPIRED' });
     if (isKeepalive) return sendJson(res, 401, { status: 'EXPIRED' });
     return next();
   }
 
-  /** Replace the session by a fresh anonymous one and forget the CSRF cookie. */
-  function flush(req, res, cb) {
+  /**
+   * Replace the session by a fresh anonymous one and forget the CSRF cookie.
+   * @param {any} req
+   * @param {any} res
+   * @param {{ timeoutSeconds: number }} limits
+   * @param {(err?: unknown) => void} cb
+   */
+  function flush(req, res, limits, cb) {
+    bury(req, req.sessionID, limits);
     clearCsrfCookie(req, res, opts);
+    clearSessionCookie(req, res, req.sessionID, req.session.cookie);
     res.locals.csrfToken = undefined;
-    req.session.regenerate((err) => {
+    req.session.regenerate((/** @type {unknown} */ err) => {
       if (!err) storeOnlyIfUsed(req, res);
       cb(err);
     });
@@ -444,7 +601,10 @@ export function sessionTimeout(options = {}) {
 
   /**
    * Sign a user in: new session id (defeats session fixation), fresh clocks
-   * and a fresh CSRF token (also set as the readable cookie).
+   * and a fresh CSRF token (also set as the readable cookie). The id from
+   * before the sign-in stays dead, like a signed-out one.
+   * @param {any} req
+   * @param {unknown} user
    * @returns {Promise<string>} the new CSRF token
    */
   function signIn(req, user) {
@@ -453,7 +613,8 @@ export function sessionTimeout(options = {}) {
         reject(new Error('sessionTimeout.signIn: req.session is missing; mount express-session first'));
         return;
       }
-      req.session.regenerate((err) => {
+      bury(req, req.sessionID ?? req.session.id, limitsFor(req));
+      req.session.regenerate((/** @type {unknown} */ err) => {
         if (err) return reject(err);
         const t = opts.now();
         const token = newToken();
@@ -465,24 +626,33 @@ export function sessionTimeout(options = {}) {
           res.locals.csrfToken = token;
           syncCsrfCookie(req, res, token, opts, { force: true });
         }
-        resolve(token);
+        return resolve(token);
       });
     });
   }
 
-  /** Sign out: the session is flushed (new anonymous id), the CSRF cookie cleared. */
+  /**
+   * Sign out: the old id is buried and destroyed, the session cookie and the
+   * CSRF cookie are cleared, and the request continues with a fresh anonymous
+   * session (stored only if the app puts something in it).
+   * @param {any} req
+   * @returns {Promise<void>}
+   */
   function signOut(req) {
     return new Promise((resolve, reject) => {
       if (!req.session || typeof req.session.regenerate !== 'function') {
         resolve();
         return;
       }
+      const oldId = req.sessionID ?? req.session.id;
+      bury(req, oldId, limitsFor(req));
       const res = req.res;
       if (res) {
         clearCsrfCookie(req, res, opts);
+        clearSessionCookie(req, res, oldId, req.session.cookie);
         if (res.locals) res.locals.csrfToken = undefined;
       }
-      req.session.regenerate((err) => {
+      req.session.regenerate((/** @type {unknown} */ err) => {
         if (err) return reject(err);
         if (res) storeOnlyIfUsed(req, res);
         return resolve();
@@ -536,28 +706,47 @@ function instanceFor(req, name) {
  * of unexpected errors to the client. Client errors raised by body parsers
  * and friends (err.status 4xx, `expose` true) keep their status code.
  * Use it last: `app.use(errorHandler())`.
+ *
+ * Why it is part of the public API and not only the demo's: when the session
+ * store fails (Redis down), express-session does not call the next
+ * middleware but the error handler, so only an error handler can turn that
+ * into the answer the element needs: a 503 with Retry-After (an error it
+ * retries, keeping its own deadline), not a 500, and never EXPIRED (which
+ * would sign everyone out during an outage). This one does; an app with its
+ * own handler should do the same for errors where `req.sessionStore` is set
+ * and `req.session` is not.
  * @param {{ log?: (err: unknown, req: any) => void }} [options]
  */
 export function errorHandler({ log = defaultLog } = {}) {
   // Four parameters: Express recognises error handlers by arity.
+  /**
+   * @param {any} err
+   * @param {any} req
+   * @param {any} res
+   * @param {(err?: unknown) => void} _next
+   */
   // eslint-disable-next-line no-unused-vars
-  return function sessionTimeoutErrorHandler(err, req, res, next) {
+  return function sessionTimeoutErrorHandler(err, req, res, _next) {
+    // express-session read a session id from the cookie but its store failed
+    // to load it: the store is unavailable, not the request wrong.
+    const storeFailed = Boolean(req?.sessionStore) && req.session === undefined && typeof req.sessionID === 'string';
     const raw = Number(err?.status ?? err?.statusCode);
-    const status = Number.isInteger(raw) && raw >= 400 && raw < 600 ? raw : 500;
+    const status = storeFailed ? 503 : Number.isInteger(raw) && raw >= 400 && raw < 600 ? raw : 500;
     if (status >= 500) log(err, req);
     if (res.headersSent) {
       // Too late for a clean answer: cut the connection rather than send half a page.
       res.destroy?.();
       return;
     }
-    const message = status < 500 ? shortReason(status) : 'Internal Server Error';
+    const message = storeFailed ? 'Service Unavailable' : status < 500 ? shortReason(status) : 'Internal Server Error';
     res.statusCode = status;
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (storeFailed) res.setHeader('Retry-After', RETRY_AFTER);
     const wantsJson = String(req.headers?.accept ?? '').includes('application/json') || String(req.headers?.['content-type'] ?? '').includes('json');
     if (wantsJson) {
       res.setHeader('Content-Type', 'application/json; charset=utf-8');
-      res.end(JSON.stringify({ error: message }));
+      res.end(JSON.stringify({ error: storeFailed ? 'session-unavailable' : message }));
     } else {
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.end(`${status} ${message}\n`);
@@ -585,6 +774,75 @@ function shortReason(status) {
       431: 'Request Header Fields Too Large',
     }[status] ?? 'Request Error'
   );
+}
+
+/**
+ * node-redis (v4/v5) client options for a session store that fails fast and
+ * recovers by itself. Pass the result to `createClient()`; anything you give
+ * is kept, `socket` and `commandOptions` are merged.
+ *
+ * - `disableOfflineQueue`: while the connection is down, a command fails at
+ *   once instead of waiting in a queue. Without it a request hangs for as
+ *   long as Redis is away, and a keepalive the browser gave up on long ago is
+ *   applied when Redis returns.
+ * - `commandOptions.timeout` (1 s): a command still waiting to be sent fails
+ *   after a second.
+ * - `socket.reconnectStrategy`: try again after 50, 100, 200, 400, then every
+ *   500 ms, for ever, so service returns within about half a second of Redis.
+ * - `socket.connectTimeout` (1 s): a connection attempt that gets no answer
+ *   is given up quickly and tried again.
+ *
+ * While Redis is down, express-session hands the failure to the error
+ * handler: mount errorHandler() last (or answer such errors with a 503 and
+ * Retry-After yourself) so status and keepalive answer 503 instead of 500.
+ * @param {Record<string, any>} [overrides]
+ * @returns {Record<string, any>}
+ */
+export function redisClientOptions(overrides = {}) {
+  const { socket = {}, commandOptions = {}, ...rest } = overrides;
+  return {
+    disableOfflineQueue: true,
+    ...rest,
+    commandOptions: { timeout: 1000, ...commandOptions },
+    socket: {
+      connectTimeout: 1000,
+      reconnectStrategy: (/** @type {number} */ retries) => Math.min(50 * 2 ** retries, 500),
+      ...socket,
+    },
+  };
+}
+
+// ---------------------------------------------------------------- tombstones
+
+/** @type {WeakMap<object, Map<string, number>>} store → (dead session id → until, ms) */
+const tombstones = new WeakMap();
+
+/**
+ * The dead ids of a store, guarding it on first use: its `set` and `touch`
+ * then skip a dead id (and call back as if done). The guard is per store
+ * object, so every sessionTimeout instance on that store shares it.
+ * @param {any} store
+ * @returns {Map<string, number> | null}
+ */
+function tombstonesOf(store) {
+  if (!store || typeof store !== 'object') return null;
+  let dead = tombstones.get(store);
+  if (dead) return dead;
+  const ids = /** @type {Map<string, number>} */ (new Map());
+  dead = ids;
+  tombstones.set(store, ids);
+  for (const name of /** @type {const} */ (['set', 'touch'])) {
+    const original = store[name];
+    if (typeof original !== 'function') continue;
+    store[name] = function refuseDead(/** @type {string} */ sid, /** @type {unknown} */ sess, /** @type {unknown} */ cb) {
+      if (ids.has(sid)) {
+        if (typeof cb === 'function') process.nextTick(cb);
+        return undefined;
+      }
+      return original.call(this, sid, sess, cb);
+    };
+  }
+  return ids;
 }
 
 // ---------------------------------------------------------------- helpers
@@ -645,6 +903,48 @@ function syncCsrfCookie(req, res, token, opts, { force = false } = {}) {
   if (!force && readCookie(req, opts.csrf.cookie) === token) return;
   const secure = isSecure(req) ? '; Secure' : '';
   appendSetCookie(res, `${opts.csrf.cookie}=${token}; Path=/; SameSite=Lax${secure}`);
+}
+
+/**
+ * Tell the browser to forget express-session's cookie for `sid`. Its name is
+ * not exposed by express-session, so find the cookie that carries this id
+ * (express-session signs it as `s:<id>.<signature>`).
+ * @param {any} req
+ * @param {any} res
+ * @param {unknown} sid
+ * @param {{ path?: string, domain?: string, sameSite?: unknown, secure?: unknown } | undefined} cookie
+ */
+function clearSessionCookie(req, res, sid, cookie) {
+  if (typeof sid !== 'string') return;
+  const header = req.headers?.cookie;
+  if (typeof header !== 'string') return;
+  const prefix = `s:${sid}.`;
+  let name;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    let value = part.slice(eq + 1).trim();
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      continue;
+    }
+    if (value.startsWith(prefix)) {
+      name = part.slice(0, eq).trim();
+      break;
+    }
+  }
+  if (!name || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) return;
+  const path = typeof cookie?.path === 'string' && /^\/[^;\s]*$/.test(cookie.path) ? cookie.path : '/';
+  const domain = typeof cookie?.domain === 'string' && /^[A-Za-z0-9.-]+$/.test(cookie.domain) ? `; Domain=${cookie.domain}` : '';
+  const sameSite =
+    typeof cookie?.sameSite === 'string' && /^(lax|strict|none)$/i.test(cookie.sameSite)
+      ? `; SameSite=${cookie.sameSite[0].toUpperCase()}${cookie.sameSite.slice(1).toLowerCase()}`
+      : cookie?.sameSite === true
+        ? '; SameSite=Strict'
+        : '';
+  const secure = isSecure(req) || cookie?.secure === true ? '; Secure' : '';
+  appendSetCookie(res, `${name}=; Path=${path}${domain}; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly${sameSite}${secure}`);
 }
 
 function clearCsrfCookie(req, res, opts) {

@@ -107,7 +107,7 @@ test('the override applies to this session only; status and keepalive report it'
   assert.equal((await client.status()).json.status, 'IDLE', 'warning due at the new idle limit');
   assert.equal((await other.status()).json.status, 'ACTIVE');
   const kept = await client.keepalive();
-  assert.deepEqual(kept.json, { status: 'ACTIVE', idleTime: 0, idleLimit: 10, timeoutLimit: 25 });
+  assert.deepEqual(kept.json, { status: 'ACTIVE', idleTime: 0, idleLimit: 10, timeoutLimit: 25, priorIdleTime: 10 });
 
   await advance(url, 25);
   assert.equal((await client.status()).text, '{"status":"EXPIRED"}', 'over at the new timeout');

@@ -260,7 +260,10 @@ test('flush and sign-out leave no empty session in the store, unless the app use
   await client.post('/signin', { json: {} });
   assert.equal(Object.keys(store.sessions).length, 1);
   const out = await client.post('/signout');
-  assert.ok(!out.setCookies.some((c) => c.startsWith('sid=')), 'no cookie for an empty session');
+  const sidCookies = out.setCookies.filter((c) => c.startsWith('sid='));
+  assert.equal(sidCookies.length, 1, 'one sid cookie: the old one cleared, no new one for an empty session');
+  assert.match(sidCookies[0], /^sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly/);
+  assert.equal(client.jar.has('sid'), false, 'the browser forgets the session cookie');
   assert.equal(Object.keys(store.sessions).length, 0);
 
   await client.post('/signin', { json: {} });

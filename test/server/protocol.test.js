@@ -61,13 +61,13 @@ test('status neither saves nor touches the stored session', async (t) => {
   assert.equal(snapshot(), before, 'store content (including cookie expiry data) unchanged');
 });
 
-test('keepalive with the CSRF header extends: idleTime 0, token echoed in X-CSRF-Token', async (t) => {
+test('keepalive with the CSRF header extends: idleTime 0, the idle time it ended as priorIdleTime, token echoed in X-CSRF-Token', async (t) => {
   const { url, client } = await demo(t);
   const token = await client.login();
   await advance(url, 15);
   const r = await client.keepalive(token);
   assert.equal(r.status, 200);
-  assert.deepEqual(r.json, { status: 'ACTIVE', idleTime: 0, idleLimit: 20, timeoutLimit: 50 });
+  assert.deepEqual(r.json, { status: 'ACTIVE', idleTime: 0, idleLimit: 20, timeoutLimit: 50, priorIdleTime: 15 });
   assert.equal(r.headers.get('x-csrf-token'), token);
   assert.equal(r.headers.get('cache-control'), 'no-store');
   await advance(url, 3);

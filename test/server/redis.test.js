@@ -8,118 +8,21 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { Client, advance } from './helpers.js';
+import { skipRedis as skip, startProcess, startRedis } from './redis-server.js';
 
 const SERVER = fileURLToPath(new URL('../../demo/server.js', import.meta.url));
-const WAIT_MS = 10_000;
-
-function findOnPath(cmd) {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, cmd);
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // keep looking
-    }
-  }
-  return null;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Spawn a process and resolve when `pattern` appears in its output (bounded). */
-function startProcess(label, cmd, args, env, pattern, children) {
-  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${label} did not start within ${WAIT_MS} ms:\n${output}`)), WAIT_MS);
-    const onData = (d) => {
-      output += d;
-      const m = pattern.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, match: m });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(new Error(`${label} could not be started: ${err.message}`));
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${label} exited early (code ${code}):\n${output}`));
-    });
-  });
-}
-
-async function stopAll(children) {
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const force = setTimeout(() => child.kill('SIGKILL'), 3000);
-          child.once('exit', () => {
-            clearTimeout(force);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
-}
-
-const redisServer = findOnPath('redis-server');
-const skip = !redisServer && process.env.SKIP_REDIS_TEST === '1' ? 'redis-server is not on PATH (SKIP_REDIS_TEST=1)' : false;
 
 test('two demo processes share sessions through Redis; status on one never extends, expiry on one ends it for both', { skip, timeout: 60_000 }, async (t) => {
-  if (!redisServer) {
-    assert.fail(
-      'redis-server is not on PATH. Install Redis (Debian/Ubuntu: apt-get install redis-server) ' +
-        'or set SKIP_REDIS_TEST=1 to skip this test.',
-    );
-  }
   /** @type {import('node:child_process').ChildProcess[]} */
   const children = [];
-  const killOnExit = () => children.forEach((c) => c.kill('SIGKILL'));
-  process.once('exit', killOnExit);
   let redis;
   t.after(async () => {
     await redis?.close().catch(() => {});
-    await stopAll(children);
-    process.off('exit', killOnExit);
   });
-
-  const redisPort = await freePort();
-  await startProcess(
-    'redis-server',
-    redisServer,
-    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { PATH: process.env.PATH },
-    /Ready to accept connections/,
-    children,
-  );
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const { url: redisUrl } = await startRedis(t, { children });
   const env = {
     PATH: process.env.PATH,
     HOST: '127.0.0.1',
