@@ -87,8 +87,14 @@ describe('keep-drafts', () => {
     const order: string[] = [];
     page1.el.addEventListener('session-timeout-draft', () => order.push('draft'));
     page1.el.addEventListener('session-timeout-expire', () => order.push('expire'));
+    // What is stored at the instant the page leaves (a real page may be gone right after).
+    const navigate = first.env.navigate.bind(first.env);
+    first.env.navigate = (url) => {
+      order.push(`leave with ${draftsStored().length} draft`);
+      navigate(url);
+    };
     await typeAndTimeOut(first.env, page1.field);
-    expect(order).to.deep.equal(['draft', 'expire']);
+    expect(order).to.deep.equal(['draft', 'expire', 'leave with 1 draft']);
     expect(first.env.navigations[0]).to.contain('/login?timed-out=1');
     const stored = draftsStored();
     expect(stored).to.have.length(1);
