@@ -307,6 +307,9 @@ describe('draft-keeper', () => {
     spy.onmessage = (e) => posted.push(e.data);
     const leader = new DraftKeeper(host(), options(leaderStorage, { channel: leaderChannel }));
     const follower = new DraftKeeper(host(), options(followerStorage, { channel: new BroadcastChannel(name) }));
+    // The follower's question was heard before the leader had a key: the
+    // leader must pass the key on when it learns it.
+    await tasks();
     leader.answered(ALICE);
     await until(() => posted.some((m) => (m as { type: string }).type === 'draft-key'), 'key posted');
     await tasks();
@@ -316,8 +319,15 @@ describe('draft-keeper', () => {
     expect(JSON.stringify(posted)).not.to.contain(ALICE);
     const message = posted.find((m) => (m as { type: string }).type === 'draft-key') as { key: { key: CryptoKey } };
     expect(message.key.key.extractable).to.equal(false);
+    // A tab opened later asks, and the tab with the key answers.
+    const lateStorage = new MemoryStorage();
+    const late = new DraftKeeper(host(), options(lateStorage, { channel: new BroadcastChannel(name) }));
+    await tasks();
+    await late.seal();
+    expect(lateStorage.length).to.equal(1);
     leader.close();
     follower.close();
+    late.close();
     spy.close();
   });
 });
