@@ -9,7 +9,9 @@
  *      per event — one page, element connected and disconnected in turn,
  *      median of paired differences over interleaved rounds;
  *  (c) server calls while one person works 1 h in 1, 3 and 5 tabs, with the
- *      real engine on a fake clock, beside a per-tab design.
+ *      real engine on a fake clock, beside a per-tab design;
+ *  (d) the reference server under load (bench/load.mjs): status and
+ *      keepalive, memory store and Redis, 10/50/200 connections.
  *
  * `--json FILE` also writes the figures as JSON.
  */
@@ -210,4 +212,11 @@ for (const c of calls) {
   ]);
 }
 console.log(table(rows));
-if (jsonOut) await writeFile(jsonOut, JSON.stringify({ sizes: sizeRows, pointer, calls }, null, 2));
+
+// The reference server under load (bench/load.mjs): its own table.
+const { loadBench, loadTable, loadVerdict } = await import('./load.mjs');
+const load = await loadBench({ log: console.log });
+console.log(loadTable(load));
+const loadOk = loadVerdict(load);
+console.log(`status writes to the store: ${loadOk.statusWrites ? '0 — within (must be 0)' : 'some — OVER (must be 0)'}; errors: ${loadOk.errors}`);
+if (jsonOut) await writeFile(jsonOut, JSON.stringify({ sizes: sizeRows, pointer, calls, load }, null, 2));

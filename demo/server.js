@@ -11,6 +11,8 @@
  *   SESSION_EXPIRE_SECONDS (none) absolute session lifetime
  *   SESSION_EXPIRE_AFTER_LAST_ACTIVITY_GRACE_PERIOD (0) write the activity time at most once per N s
  *   SESSION_SECRET   cookie signing secret (random per process when unset)
+ *   SESSION_DRAFT_SECRET  secret (32+ bytes) for the draft keys of keep-drafts
+ *                    (random per process when unset: drafts then do not survive a restart)
  *   REDIS_URL        use Redis (connect-redis) instead of the in-memory store
  *   TRUST_PROXY      value for Express 'trust proxy' (only set when given)
  *   SESSION_TEST_HOOKS=1  enable the /__test/* switches (never in production)
@@ -31,7 +33,7 @@ import express from 'express';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
-import { sessionTimeout, errorHandler } from '../server/session-timeout.js';
+import { sessionTimeout, errorHandler, redisClientOptions } from '../server/session-timeout.js';
 import { CLOCK_USAGE, createTestClock } from './test-clock.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -107,6 +109,7 @@ export function configFromEnv(env = process.env) {
     expireSeconds: int('SESSION_EXPIRE_SECONDS', null, { min: 1, optional: true }),
     gracePeriodSeconds: int('SESSION_EXPIRE_AFTER_LAST_ACTIVITY_GRACE_PERIOD', 0),
     secret: env.SESSION_SECRET || undefined,
+    draftSecret: env.SESSION_DRAFT_SECRET || undefined,
     redisUrl: env.REDIS_URL?.trim() || undefined,
     trustProxy: env.TRUST_PROXY?.trim() || undefined,
     testHooks: env.SESSION_TEST_HOOKS === '1',
@@ -126,6 +129,9 @@ export function configFromEnv(env = process.env) {
     problems.push(
       `SESSION_EXPIRE_AFTER_LAST_ACTIVITY_GRACE_PERIOD (${config.gracePeriodSeconds}) must be less than SESSION_IDLE_SECONDS (${config.idleSeconds})`,
     );
+  }
+  if (config.draftSecret !== undefined && Buffer.byteLength(config.draftSecret) < 32) {
+    problems.push('SESSION_DRAFT_SECRET must be at least 32 bytes long (e.g. 32 random bytes, base64url)');
   }
   if (env.SESSION_TEST_HOOKS !== undefined && !['', '0', '1'].includes(env.SESSION_TEST_HOOKS)) {
     problems.push(`SESSION_TEST_HOOKS must be 1 (on) or 0/unset (off), got ${JSON.stringify(env.SESSION_TEST_HOOKS)}`);
@@ -218,6 +224,8 @@ export function createApp(options = {}) {
     passivePaths: PANEL_PATHS,
     // Per-session overrides from the limits form (POST /demo/limits).
     limits: (req) => req.session?.demoLimits,
+    // Draft keys for keep-drafts: the same for every session of one name.
+    drafts: { secret: config.draftSecret ?? randomBytes(32).toString('base64url'), userId: (sess) => sess?.user?.name },
     now,
   });
 
@@ -720,14 +728,16 @@ export async function start(options = {}) {
 function makeRedisStore(config, logger, st) {
   let lastError = '';
   let connected = false;
+  // Fail fast while Redis is away, recover by itself (see redisClientOptions).
+  const options = redisClientOptions({ url: config.redisUrl });
+  const reconnect = options.socket.reconnectStrategy;
   const redisClient = createClient({
-    url: config.redisUrl,
+    ...options,
     socket: {
-      connectTimeout: 5000,
+      ...options.socket,
       // At start-up, give up after a few tries so a wrong REDIS_URL is
       // reported at once; once connected, keep reconnecting.
-      reconnectStrategy: (retries, cause) =>
-        !connected && retries >= 2 ? new Error(cause?.message ?? 'connection failed') : Math.min(100 * 2 ** retries, 2000),
+      reconnectStrategy: (retries, cause) => (!connected && retries >= 2 ? new Error(cause?.message ?? 'connection failed') : reconnect(retries, cause)),
     },
   });
   redisClient.on('ready', () => {

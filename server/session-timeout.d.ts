@@ -86,6 +86,21 @@ export interface SessionTimeoutOptions {
   /** accept GET on the keepalive path (no CSRF check). Default false. */
   allowGetKeepalive?: boolean;
   csrf?: CsrfOptions;
+  /** enable draft keys: status and keepalive of a live session then carry `draftKey`. Default none. */
+  drafts?: DraftOptions | null;
+}
+
+export interface DraftOptions {
+  /**
+   * server secret (at least 32 bytes) for `draftKey = base64url(HMAC-SHA256(secret, userId))`.
+   * Keep it stable: a new secret makes every sealed draft unreadable.
+   */
+  secret: string | Buffer;
+  /**
+   * the person's stable id, from the session data. Default: `session.user` when it is a
+   * string or number, else `session.user.id`. No id (undefined or '') → no draftKey.
+   */
+  userId?: (session: any) => string | undefined;
 }
 
 export interface NormalizedOptions {
@@ -101,15 +116,25 @@ export interface NormalizedOptions {
   readonly limits: ((req: { session?: any }) => SessionLimits | null | undefined) | null;
   readonly allowGetKeepalive: boolean;
   readonly csrf: Readonly<Required<CsrfOptions>>;
+  /** null without the `drafts` option. The secret itself is not kept here (only inside `keyFor`). */
+  readonly drafts: Readonly<{
+    /** the draft key for a session's person, or undefined when userId gives none. */
+    keyFor: (session: any) => string | undefined;
+    userId: (session: any) => string | undefined;
+  }> | null;
 }
 
-/** The status / keepalive JSON body of a live session (SPEC §4.1). */
+/** The status / keepalive JSON body of a live session. */
 export interface StatusBody {
   status: 'ACTIVE' | 'IDLE';
   idleTime: number;
   idleLimit: number;
   timeoutLimit: number;
   expiresIn?: number;
+  /** keepalive only: whole seconds the session had been idle when the keepalive arrived. */
+  priorIdleTime?: number;
+  /** with the `drafts` option: the person's draft key, base64url of 32 bytes. */
+  draftKey?: string;
 }
 
 export type ExpiredBody = { status: 'EXPIRED' };
@@ -136,9 +161,11 @@ export interface RequestInfo {
   /**
    * counted: lastActivity moved; grace: activity within the grace period (not written);
    * passive: status or a passive path; anonymous; expired: the session was over and flushed;
-   * rejected: keepalive failed CSRF; no-session: express-session gave no session; none: not classified.
+   * revoked: the request came with an id that was signed out (or signed in over) meanwhile;
+   * rejected: keepalive failed CSRF; unsaved: the store failed to save a keepalive (answered 503);
+   * no-session: express-session gave no session; none: not classified.
    */
-  activity: 'counted' | 'grace' | 'passive' | 'anonymous' | 'expired' | 'rejected' | 'no-session' | 'none';
+  activity: 'counted' | 'grace' | 'passive' | 'anonymous' | 'expired' | 'revoked' | 'rejected' | 'unsaved' | 'no-session' | 'none';
   counted: boolean;
 }
 
@@ -155,9 +182,12 @@ export interface SessionTimeoutMiddleware {
   isOver(session: unknown, t?: number): boolean;
   /** check the CSRF header (else body field) against the session's token. */
   verifyCsrf(req: SessionRequest): boolean;
-  /** regenerate the session id, store `user`, start the clocks, issue a CSRF token (resolved). */
+  /** regenerate the session id (the old one stays dead), store `user`, start the clocks, issue a CSRF token (resolved). */
   signIn(req: SessionRequest, user: unknown): Promise<string>;
-  /** flush the session (new anonymous id) and clear the CSRF cookie. */
+  /**
+   * flush the session: the old id stays dead (requests in flight cannot write it back), the
+   * session cookie and the CSRF cookie are cleared; a fresh anonymous session follows.
+   */
   signOut(req: SessionRequest): Promise<void>;
 }
 
@@ -171,9 +201,27 @@ export declare function signIn(req: SessionRequest, user: unknown): Promise<stri
 export declare function signOut(req: SessionRequest): Promise<void>;
 export declare function verifyCsrf(req: SessionRequest): boolean;
 
-/** Final Express error handler: keeps 4xx codes, hides every message and stack of 5xx. */
+/**
+ * Final Express error handler: keeps 4xx codes, hides every message and stack of 5xx, and
+ * answers a session store failure (express-session could not load the session) with 503 and
+ * Retry-After, which the element retries. Public for that last part: express-session hands
+ * store failures to the error handler, so no ordinary middleware can answer them.
+ */
 export declare function errorHandler(options?: {
   log?: (err: unknown, req: SessionRequest) => void;
 }): (err: unknown, req: SessionRequest, res: SessionResponse, next: (err?: unknown) => void) => void;
+
+/**
+ * node-redis client options for a session store that fails fast and recovers by itself:
+ * no offline queue, a 1 s command timeout, reconnect every 50–500 ms for ever, a 1 s connect
+ * timeout. Yours are kept (`socket` and `commandOptions` merged): `createClient(redisClientOptions({ url }))`.
+ */
+export declare function redisClientOptions<T extends Record<string, any>>(
+  overrides?: T,
+): T & {
+  disableOfflineQueue: boolean;
+  commandOptions: Record<string, any> & { timeout: number };
+  socket: Record<string, any> & { connectTimeout: number; reconnectStrategy: ((retries: number) => number) | number | false };
+};
 
 export default sessionTimeout;

@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * session-timeout — Express/Connect middleware that speaks the
- * `session-timeout` wire protocol of <session-timeout-dialog> (SPEC §4.1).
+ * `session-timeout` wire protocol of <session-timeout-dialog>.
  *
  * Mount it AFTER express-session:
  *
@@ -76,6 +76,15 @@
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
+// The types live in session-timeout.d.ts (the public contract); this file is
+// checked against them (// @ts-check, run by the server tests).
+/** @typedef {import('./session-timeout.js').NormalizedOptions} NormalizedOptions */
+/** @typedef {import('./session-timeout.js').ResolvedLimits} ResolvedLimits */
+/** @typedef {import('./session-timeout.js').SessionTimeoutState} SessionTimeoutState */
+/** @typedef {import('./session-timeout.js').SessionTimeoutMiddleware} SessionTimeoutMiddleware */
+/** @typedef {import('./session-timeout.js').StatusBody} StatusBody */
+/** @typedef {import('./session-timeout.js').SessionSnapshot} SessionSnapshot */
+
 /** Key under which all of this middleware's data lives in the session. */
 export const SESSION_KEY = 'sessionTimeout';
 
@@ -106,14 +115,17 @@ const DEFAULTS = Object.freeze({
  * Validate and normalise options. Throws TypeError with a message that names
  * the option and the bad value: misconfiguration should fail at start-up, not
  * show up as a session that silently never expires.
- * @param {Record<string, unknown>} options
+ * @param {any} [options]
+ * @returns {NormalizedOptions}
  */
 export function normalizeOptions(options = {}) {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('sessionTimeout(options): options must be an object');
   }
+  /** @type {Record<string, any>} */
   const o = { ...DEFAULTS, ...stripUndefined(options) };
 
+  /** @type {(name: string, value: unknown, bounds?: { min?: number }) => number} */
   const wholeSeconds = (name, value, { min = 1 } = {}) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
       throw new TypeError(
@@ -146,6 +158,7 @@ export function normalizeOptions(options = {}) {
     );
   }
 
+  /** @type {(name: string, value: unknown) => string} */
   const urlPath = (name, value) => {
     if (typeof value !== 'string' || !value.startsWith('/') || /[?#\s]/.test(value)) {
       throw new TypeError(`sessionTimeout: ${name} must be a path starting with "/" (no query), got ${describeValue(value)}`);
@@ -165,13 +178,15 @@ export function normalizeOptions(options = {}) {
     throw new TypeError('sessionTimeout: keepalivePath cannot be a passive path');
   }
 
+  /** @type {<F>(name: string, value: unknown, fallback: F) => F} */
   const fn = (name, value, fallback) => {
     if (value === undefined) return fallback;
     if (typeof value !== 'function') throw new TypeError(`sessionTimeout: ${name} must be a function, got ${describeValue(value)}`);
-    return value;
+    return /** @type {any} */ (value);
   };
-  const isSignedIn = fn('isSignedIn', options.isSignedIn, (req) => Boolean(req.session?.user));
+  const isSignedIn = fn('isSignedIn', options.isSignedIn, (/** @type {{ session?: any }} */ req) => Boolean(req.session?.user));
   const now = fn('now', options.now, Date.now);
+  /** @type {NormalizedOptions['limits']} */
   const limits = options.limits === null ? null : fn('limits', options.limits, null);
 
   if (typeof o.allowGetKeepalive !== 'boolean') {
@@ -182,6 +197,7 @@ export function normalizeOptions(options = {}) {
   if (csrfIn === null || typeof csrfIn !== 'object') {
     throw new TypeError(`sessionTimeout: csrf must be an object like { cookie, header }, got ${describeValue(csrfIn)}`);
   }
+  /** @type {{ cookie: string, header: string, field: string }} */
   const csrf = {
     cookie: csrfIn.cookie === undefined ? 'csrftoken' : csrfIn.cookie,
     header: csrfIn.header === undefined ? 'x-csrftoken' : csrfIn.header,
@@ -218,7 +234,7 @@ export function normalizeOptions(options = {}) {
  * or null. The secret stays inside the closure, so logging the options never
  * prints it.
  * @param {unknown} value
- * @returns {import('./session-timeout').NormalizedOptions['drafts']}
+ * @returns {NormalizedOptions['drafts']}
  */
 function normalizeDrafts(value) {
   if (value === undefined || value === null || value === false) return null;
@@ -261,7 +277,8 @@ function defaultUserId(session) {
  * Create the middleware. The returned function also carries helpers bound to
  * the same options (`describe`, `snapshot`, `isOver`, `verifyCsrf`,
  * `signIn`, `signOut`) so an app never has to repeat its settings.
- * @param {object} [options] see session-timeout.d.ts
+ * @param {any} [options] see session-timeout.d.ts
+ * @returns {SessionTimeoutMiddleware}
  */
 export function sessionTimeout(options = {}) {
   const opts = normalizeOptions(options);
@@ -270,7 +287,11 @@ export function sessionTimeout(options = {}) {
   const graceMs = opts.gracePeriodSeconds * 1000;
   const keepaliveAllow = opts.allowGetKeepalive ? 'GET, POST' : 'POST';
 
-  /** Our data in a session, or null when absent or malformed. */
+  /**
+   * Our data in a session, or null when absent or malformed.
+   * @param {any} sess
+   * @returns {SessionTimeoutState | null}
+   */
   function readState(sess) {
     const s = sess?.[SESSION_KEY];
     if (!s || typeof s !== 'object') return null;
@@ -281,7 +302,8 @@ export function sessionTimeout(options = {}) {
   /**
    * The limits that apply to a request (or `{ session }`): the `limits`
    * option's answer when it is valid, else the static ones.
-   * @returns {{ idleSeconds: number, timeoutSeconds: number }}
+   * @param {any} req
+   * @returns {ResolvedLimits}
    */
   function limitsFor(req) {
     if (!opts.limits || !req) return staticLimits;
@@ -289,7 +311,7 @@ export function sessionTimeout(options = {}) {
     if (got === null || got === undefined || typeof got !== 'object') return staticLimits;
     const idleSeconds = got.idleSeconds ?? opts.idleSeconds;
     const timeoutSeconds = got.timeoutSeconds ?? opts.timeoutSeconds;
-    const whole = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+    const whole = (/** @type {unknown} */ v) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
     if (!whole(idleSeconds) || !whole(timeoutSeconds) || idleSeconds >= timeoutSeconds || idleSeconds <= opts.gracePeriodSeconds) {
       return staticLimits;
     }
@@ -302,6 +324,10 @@ export function sessionTimeout(options = {}) {
    * same test as `floor(idleMs / 1000) >= timeoutSeconds`, so the end agrees
    * with the whole seconds that status reports: a status answer that says
    * idleTime = timeoutLimit − 1 always describes a live session.
+   * @param {SessionTimeoutState} state
+   * @param {number} t
+   * @param {ResolvedLimits} [limits]
+   * @returns {'timeout' | 'lifetime' | null}
    */
   function overReason(state, t, limits = staticLimits) {
     if (t - state.lastActivity >= limits.timeoutSeconds * 1000) return 'timeout';
@@ -309,11 +335,17 @@ export function sessionTimeout(options = {}) {
     return null;
   }
 
-  /** The status JSON body for a live state (SPEC §4.1). */
+  /**
+   * The status JSON body for a live state.
+   * @param {SessionTimeoutState} state
+   * @param {number} [t]
+   * @param {{ idleMsOverride?: number, limits?: ResolvedLimits }} [how]
+   * @returns {StatusBody}
+   */
   function describe(state, t = opts.now(), { idleMsOverride, limits = staticLimits } = {}) {
     const idle = Math.max(0, idleMsOverride ?? t - state.lastActivity);
     const idleTime = Math.floor(idle / 1000);
-    /** @type {Record<string, string|number>} */
+    /** @type {StatusBody} */
     const body = {
       status: idle >= limits.idleSeconds * 1000 ? 'IDLE' : 'ACTIVE',
       idleTime,
@@ -331,6 +363,9 @@ export function sessionTimeout(options = {}) {
    * A millisecond-precise view of a session's data for dashboards (the demo's
    * live panel). Passive: reads only. `sess` is the raw session object (from
    * `req.session` or `store.get`).
+   * @param {any} sess
+   * @param {number} [t]
+   * @returns {SessionSnapshot}
    */
   function snapshot(sess, t = opts.now()) {
     const state = readState(sess);
@@ -350,12 +385,17 @@ export function sessionTimeout(options = {}) {
     };
   }
 
-  /** True when the raw session data is signed in and over (for store sweeps). */
+  /**
+   * True when the raw session data is signed in and over (for store sweeps).
+   * @param {any} sess
+   * @param {number} [t]
+   */
   function isOver(sess, t = opts.now()) {
     const state = readState(sess);
     return Boolean(state && opts.isSignedIn({ session: sess }) && overReason(state, t, limitsFor({ session: sess })));
   }
 
+  /** @param {any} req */
   function verifyCsrf(req) {
     const state = readState(req.session);
     if (!state) return false;
@@ -394,7 +434,14 @@ export function sessionTimeout(options = {}) {
     dead.set(sid, t + Math.max(limits.timeoutSeconds, opts.timeoutSeconds) * 1000);
   }
 
-  /** The body of a live session's status or keepalive answer (the wire format plus the optional fields). */
+  /**
+   * The body of a live session's status or keepalive answer (the wire format plus the optional fields).
+   * @param {any} req
+   * @param {SessionTimeoutState} state
+   * @param {number} t
+   * @param {ResolvedLimits} limits
+   * @param {{ idleMsOverride?: number }} [extra]
+   */
   function liveBody(req, state, t, limits, extra = {}) {
     const body = describe(state, t, { limits, ...extra });
     const key = opts.drafts?.keyFor(req.session);
@@ -688,11 +735,19 @@ export function signOut(req) {
   return instanceFor(req, 'signOut').signOut(req);
 }
 
-/** Check the CSRF token (header, else body field) through the instance that handled this request. */
+/**
+ * Check the CSRF token (header, else body field) through the instance that handled this request.
+ * @param {any} req
+ */
 export function verifyCsrf(req) {
   return instanceFor(req, 'verifyCsrf').verifyCsrf(req);
 }
 
+/**
+ * @param {any} req
+ * @param {string} name
+ * @returns {SessionTimeoutMiddleware}
+ */
 function instanceFor(req, name) {
   const instance = req?.[REQ_KEY]?.instance;
   if (!instance) {
@@ -754,15 +809,20 @@ export function errorHandler({ log = defaultLog } = {}) {
   };
 }
 
+/**
+ * @param {unknown} err
+ * @param {any} req
+ */
 function defaultLog(err, req) {
   // Server-side only; one line, no request data that could hold secrets.
   const name = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   console.error(`[session-timeout] ${req?.method ?? '?'} ${pathnameOf(req?.url)} failed: ${name}`);
 }
 
+/** @param {number} status */
 function shortReason(status) {
   return (
-    {
+    /** @type {Record<number, string>} */ ({
       400: 'Bad Request',
       401: 'Unauthorized',
       403: 'Forbidden',
@@ -772,7 +832,7 @@ function shortReason(status) {
       414: 'URI Too Long',
       415: 'Unsupported Media Type',
       431: 'Request Header Fields Too Large',
-    }[status] ?? 'Request Error'
+    })[status] ?? 'Request Error'
   );
 }
 
@@ -847,6 +907,12 @@ function tombstonesOf(store) {
 
 // ---------------------------------------------------------------- helpers
 
+/**
+ * @param {any} res
+ * @param {number} status
+ * @param {unknown} body
+ * @param {Record<string, string>} [headers]
+ */
 function sendJson(res, status, body, headers = {}) {
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
@@ -856,6 +922,7 @@ function sendJson(res, status, body, headers = {}) {
   res.end(JSON.stringify(body));
 }
 
+/** @param {unknown} url */
 function pathnameOf(url) {
   if (typeof url !== 'string') return '/';
   const q = url.search(/[?#]/);
@@ -866,17 +933,26 @@ function newToken() {
   return randomBytes(32).toString('base64url');
 }
 
+/**
+ * @param {string} a
+ * @param {string} b
+ */
 function safeEqual(a, b) {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** @param {any} req */
 function isSecure(req) {
   if (typeof req.secure === 'boolean') return req.secure; // Express, honours 'trust proxy'
   return Boolean(req.socket?.encrypted);
 }
 
+/**
+ * @param {any} req
+ * @param {string} name
+ */
 function readCookie(req, name) {
   const header = req.headers?.cookie;
   if (typeof header !== 'string') return undefined;
@@ -888,6 +964,10 @@ function readCookie(req, name) {
   return undefined;
 }
 
+/**
+ * @param {any} res
+ * @param {string} value
+ */
 function appendSetCookie(res, value) {
   const prev = res.getHeader('Set-Cookie');
   const list = prev === undefined ? [] : Array.isArray(prev) ? prev : [String(prev)];
@@ -898,6 +978,11 @@ function appendSetCookie(res, value) {
  * Expose the token in a cookie that page scripts (the element) can read.
  * Not HttpOnly on purpose: it is the readable half of the synchroniser token
  * kept in the session. SameSite=Lax so cross-site subrequests do not carry it.
+ * @param {any} req
+ * @param {any} res
+ * @param {string} token
+ * @param {NormalizedOptions} opts
+ * @param {{ force?: boolean }} [how]
  */
 function syncCsrfCookie(req, res, token, opts, { force = false } = {}) {
   if (!force && readCookie(req, opts.csrf.cookie) === token) return;
@@ -947,6 +1032,11 @@ function clearSessionCookie(req, res, sid, cookie) {
   appendSetCookie(res, `${name}=; Path=${path}${domain}; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly${sameSite}${secure}`);
 }
 
+/**
+ * @param {any} req
+ * @param {any} res
+ * @param {NormalizedOptions} opts
+ */
 function clearCsrfCookie(req, res, opts) {
   if (readCookie(req, opts.csrf.cookie) === undefined) return;
   const secure = isSecure(req) ? '; Secure' : '';
@@ -961,6 +1051,8 @@ function clearCsrfCookie(req, res, opts) {
  * response is then anonymous and leaves nothing behind in the store.
  * Works by hiding the id from express-session (see the header comment),
  * checked at the last moment: first writeHead/write/end.
+ * @param {any} req
+ * @param {any} res
  */
 function storeOnlyIfUsed(req, res) {
   const fresh = req.session;
@@ -972,13 +1064,14 @@ function storeOnlyIfUsed(req, res) {
   };
   for (const method of /** @type {const} */ (['writeHead', 'write', 'end'])) {
     const original = res[method];
-    res[method] = function checkedBeforeSend(...args) {
+    res[method] = function checkedBeforeSend(/** @type {unknown[]} */ ...args) {
       check();
       return original.apply(this, args);
     };
   }
 }
 
+/** @param {any} sess */
 function isEmptySession(sess) {
   return Boolean(sess) && Object.keys(sess).every((key) => key === 'cookie');
 }
@@ -987,15 +1080,18 @@ function isEmptySession(sess) {
  * Empty the in-memory copy of a session on a passive path (where nothing is
  * persisted anyway), so the handler behind it sees an anonymous request even
  * with a custom isSignedIn.
+ * @param {any} sess
  */
 function wipe(sess) {
   for (const key of Object.keys(sess)) if (key !== 'cookie') delete sess[key];
 }
 
+/** @param {object} obj */
 function stripUndefined(obj) {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
 }
 
+/** @param {unknown} v */
 function describeValue(v) {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'function') return 'a function';

@@ -69,6 +69,7 @@ test('configFromEnv: demo defaults and every variable', () => {
     expireSeconds: null,
     gracePeriodSeconds: 0,
     secret: undefined,
+    draftSecret: undefined,
     redisUrl: undefined,
     trustProxy: undefined,
     testHooks: false,

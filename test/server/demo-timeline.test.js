@@ -9,7 +9,7 @@ import express from 'express';
 import session from 'express-session';
 import { sessionTimeout, signIn, normalizeOptions } from '../../server/session-timeout.js';
 import { parseLimits, MAX_LIMIT_SECONDS } from '../../demo/server.js';
-import { startDemo, Client, advance, readEvents, manualClock } from './helpers.js';
+import { startDemo, Client, advance, readEvents, manualClock, draftKeyOf } from './helpers.js';
 
 async function demo(t, options = {}) {
   const d = await startDemo({ testHooks: true, idleSeconds: 20, timeoutSeconds: 50, ...options });
@@ -98,7 +98,7 @@ test('the override applies to this session only; status and keepalive report it'
   assert.match(r.headers.get('cache-control'), /no-store/);
 
   const mine = await client.status();
-  assert.deepEqual(mine.json, { status: 'ACTIVE', idleTime: 0, idleLimit: 10, timeoutLimit: 25 });
+  assert.deepEqual(mine.json, { status: 'ACTIVE', idleTime: 0, idleLimit: 10, timeoutLimit: 25, draftKey: draftKeyOf('ann') });
   const theirs = await other.status();
   assert.equal(theirs.json.idleLimit, 20, 'another session keeps the defaults');
   assert.equal(theirs.json.timeoutLimit, 50);
@@ -107,7 +107,7 @@ test('the override applies to this session only; status and keepalive report it'
   assert.equal((await client.status()).json.status, 'IDLE', 'warning due at the new idle limit');
   assert.equal((await other.status()).json.status, 'ACTIVE');
   const kept = await client.keepalive();
-  assert.deepEqual(kept.json, { status: 'ACTIVE', idleTime: 0, idleLimit: 10, timeoutLimit: 25, priorIdleTime: 10 });
+  assert.deepEqual(kept.json, { status: 'ACTIVE', idleTime: 0, idleLimit: 10, timeoutLimit: 25, draftKey: draftKeyOf('ann'), priorIdleTime: 10 });
 
   await advance(url, 25);
   assert.equal((await client.status()).text, '{"status":"EXPIRED"}', 'over at the new timeout');

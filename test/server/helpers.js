@@ -2,7 +2,12 @@
 // A tiny cookie-jar client over global fetch: every request is explicit, no
 // redirect is followed, and every Set-Cookie is visible to the test.
 
+import { createHmac } from 'node:crypto';
 import { start } from '../../demo/server.js';
+
+/** The demo's draft secret in the tests (SESSION_DRAFT_SECRET), and the key it gives a name. */
+export const DRAFT_SECRET = 'draft-secret-for-the-server-tests-0123456789';
+export const draftKeyOf = (name) => createHmac('sha256', DRAFT_SECRET).update(name).digest('base64url');
 
 /** Logger that keeps the demo's warnings out of the test output. */
 export const quiet = { info() {}, warn() {}, error() {} };
@@ -17,6 +22,7 @@ export async function startDemo({ freeze = true, ...options } = {}) {
     env: {},
     logger: quiet,
     secret: 'test-secret',
+    draftSecret: DRAFT_SECRET,
     port: 0,
     host: '127.0.0.1',
     ...options,

@@ -4,7 +4,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, Client, advance } from './helpers.js';
+import { startDemo, Client, advance, draftKeyOf } from './helpers.js';
 
 async function demo(t, options = {}) {
   const d = await startDemo({ testHooks: true, ...options });
@@ -28,8 +28,8 @@ test('status reports ACTIVE then IDLE with floored idleTime and the limits, noth
   await client.login();
   await advance(url, 5.7);
   let r = await client.status();
-  assert.deepEqual(r.json, { status: 'ACTIVE', idleTime: 5, idleLimit: 20, timeoutLimit: 50 });
-  assert.deepEqual(Object.keys(r.json), ['status', 'idleTime', 'idleLimit', 'timeoutLimit']);
+  assert.deepEqual(r.json, { status: 'ACTIVE', idleTime: 5, idleLimit: 20, timeoutLimit: 50, draftKey: draftKeyOf('ann') });
+  assert.deepEqual(Object.keys(r.json), ['status', 'idleTime', 'idleLimit', 'timeoutLimit', 'draftKey']);
   await advance(url, 15);
   r = await client.status();
   assert.equal(r.json.status, 'IDLE');
@@ -67,7 +67,7 @@ test('keepalive with the CSRF header extends: idleTime 0, the idle time it ended
   await advance(url, 15);
   const r = await client.keepalive(token);
   assert.equal(r.status, 200);
-  assert.deepEqual(r.json, { status: 'ACTIVE', idleTime: 0, idleLimit: 20, timeoutLimit: 50, priorIdleTime: 15 });
+  assert.deepEqual(r.json, { status: 'ACTIVE', idleTime: 0, idleLimit: 20, timeoutLimit: 50, draftKey: draftKeyOf('ann'), priorIdleTime: 15 });
   assert.equal(r.headers.get('x-csrf-token'), token);
   assert.equal(r.headers.get('cache-control'), 'no-store');
   await advance(url, 3);
@@ -181,7 +181,7 @@ test('absolute lifetime: expiresIn counts down and the session ends then despite
   // the whole-second boundaries (expiresIn is floored, like idleTime).
   await advance(url, 0.5);
   let r = await client.status();
-  assert.deepEqual(r.json, { status: 'ACTIVE', idleTime: 0, idleLimit: 10, timeoutLimit: 20, expiresIn: 29 });
+  assert.deepEqual(r.json, { status: 'ACTIVE', idleTime: 0, idleLimit: 10, timeoutLimit: 20, expiresIn: 29, draftKey: draftKeyOf('ann') });
   for (let i = 0; i < 3; i++) {
     await advance(url, 9);
     r = await client.keepalive(token);

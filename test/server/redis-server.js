@@ -12,7 +12,8 @@ import { accessSync, constants } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-const WAIT_MS = 10_000;
+// Generous: on a busy machine a Node process can take many seconds to load.
+const WAIT_MS = 30_000;
 
 export function findOnPath(cmd) {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {

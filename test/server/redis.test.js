@@ -10,7 +10,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
-import { Client, advance } from './helpers.js';
+import { Client, DRAFT_SECRET, advance, draftKeyOf } from './helpers.js';
 import { skipRedis as skip, startProcess, startRedis } from './redis-server.js';
 
 const SERVER = fileURLToPath(new URL('../../demo/server.js', import.meta.url));
@@ -29,6 +29,7 @@ test('two demo processes share sessions through Redis; status on one never exten
     PORT: '0',
     REDIS_URL: redisUrl,
     SESSION_SECRET: 'shared-secret-for-the-redis-test',
+    SESSION_DRAFT_SECRET: DRAFT_SECRET,
     SESSION_TEST_HOOKS: '1',
     SESSION_IDLE_SECONDS: '20',
     SESSION_TIMEOUT_SECONDS: '50',
@@ -69,7 +70,7 @@ test('two demo processes share sessions through Redis; status on one never exten
   const ttlBefore = await redis.pTTL(keys[0]);
   await new Promise((r) => setTimeout(r, 50));
   const status = await viaB.status();
-  assert.deepEqual(status.json, { status: 'ACTIVE', idleTime: 7, idleLimit: 20, timeoutLimit: 50 });
+  assert.deepEqual(status.json, { status: 'ACTIVE', idleTime: 7, idleLimit: 20, timeoutLimit: 50, draftKey: draftKeyOf('ann') });
   assert.deepEqual(status.setCookies, []);
   const ttlAfter = await redis.pTTL(keys[0]);
   assert.ok(ttlAfter < ttlBefore, `status did not reset the Redis TTL (${ttlBefore} → ${ttlAfter})`);
