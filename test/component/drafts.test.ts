@@ -104,9 +104,12 @@ describe('keep-drafts', () => {
 
     // Signed in again, same person: the page loads again.
     const second = setup();
-    const page2 = await mount(second.env);
+    // Listening before the element connects: the restore may come while it mounts.
     const restores: CustomEvent[] = [];
-    page2.el.addEventListener('session-timeout-restore', (e) => restores.push(e as CustomEvent));
+    const onRestore = (e: Event) => restores.push(e as CustomEvent);
+    document.addEventListener('session-timeout-restore', onRestore);
+    after(() => document.removeEventListener('session-timeout-restore', onRestore));
+    const page2 = await mount(second.env);
     await until(() => page2.field('title').value !== '', 'restored');
     expect(second.server.count('status'), 'one status call on load').to.equal(1);
     expect(second.server.count('keepalive')).to.equal(0);
