@@ -108,9 +108,9 @@ describe('keep-drafts', () => {
     const restores: CustomEvent[] = [];
     const onRestore = (e: Event) => restores.push(e as CustomEvent);
     document.addEventListener('session-timeout-restore', onRestore);
-    after(() => document.removeEventListener('session-timeout-restore', onRestore));
     const page2 = await mount(second.env);
     await until(() => page2.field('title').value !== '', 'restored');
+    document.removeEventListener('session-timeout-restore', onRestore);
     expect(second.server.count('status'), 'one status call on load').to.equal(1);
     expect(second.server.count('keepalive')).to.equal(0);
     expect(page2.field('body').value).to.equal('Sales were up in the north');
