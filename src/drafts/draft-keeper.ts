@@ -39,7 +39,11 @@ export interface DraftHost {
 export interface DraftKeeperOptions {
   /** This tab's sessionStorage (or null where it is blocked). */
   storage: Storage | null;
-  /** The storage entry of this page's draft. */
+  /**
+   * The storage entries of this page's drafts start with this; the key id
+   * follows (`<storageKey>#<key id>`), so that one person's draft never
+   * replaces another's on the same page.
+   */
   storageKey: string;
   /** The page's path; drafts are per path. */
   path?: string;
@@ -69,8 +73,8 @@ export class DraftKeeper {
   #key: Promise<DraftKey | null> = Promise.resolve(null);
   /** The draftKey string #key was imported from (to import each key once). */
   #from: string | null = null;
-  /** The draft waiting for this path, until it is opened or found to be another person's. */
-  #waiting: SealedDraft | null = null;
+  /** Drafts waiting for this path (by storage entry), until opened; other people's stay. */
+  #waiting = new Map<string, SealedDraft>();
   #closed = false;
 
   constructor(host: DraftHost, options: DraftKeeperOptions) {
@@ -86,13 +90,13 @@ export class DraftKeeper {
     this.#waiting = this.#readWaiting();
     // The one request on load: only when a draft waits for this page, to
     // learn whose session this is now.
-    if (this.#waiting) this.#host.check();
+    if (this.#waiting.size) this.#host.check();
     this.#channel?.postMessage({ type: 'draft-key?' } satisfies KeyMessage);
   }
 
   /** True when a sealed draft waits for this page. */
   get waiting(): boolean {
-    return this.#waiting !== null;
+    return this.#waiting.size > 0;
   }
 
   /** A status or keepalive answer of a live session: its `draftKey`, if any. */
@@ -127,7 +131,8 @@ export class DraftKeeper {
     } else if (message?.type === 'draft-key' && message.key?.key instanceof CryptoKey) {
       const k = message.key;
       void this.#key.then((mine) => {
-        if (this.#closed || mine?.id === k.id) return;
+        // A key the server gave this tab wins over one heard on the channel.
+        if (this.#closed || this.#from !== null || mine?.id === k.id) return;
         this.#key = Promise.resolve(k);
         this.#from = null;
         void this.#tryOpen(k);
@@ -153,9 +158,10 @@ export class DraftKeeper {
       if (!key) return;
       try {
         const sealed = await sealDraft(key, content, this.#path, time);
-        this.#storage?.setItem(this.#storageKey, JSON.stringify(sealed));
+        const entry = `${this.#storageKey}#${key.id}`;
+        this.#storage?.setItem(entry, JSON.stringify(sealed));
         // Not to be opened again on this same page (an SPA that stays).
-        this.#waiting = null;
+        this.#waiting.delete(entry);
       } catch (error) {
         // A full storage (QuotaExceededError) or data the app added that does
         // not serialise: the page keeps everything it shows; only the draft is lost.
@@ -166,7 +172,7 @@ export class DraftKeeper {
 
   /** A deliberate sign-out (the host removes the stored drafts): the key goes too. */
   forget(): void {
-    this.#waiting = null;
+    this.#waiting.clear();
     this.#key = Promise.resolve(null);
     this.#from = null;
   }
@@ -177,26 +183,34 @@ export class DraftKeeper {
     this.#channel?.close();
   }
 
-  #readWaiting(): SealedDraft | null {
-    let text: string | null = null;
+  /** This page's drafts; malformed ones and those older than 24 h are deleted unread. */
+  #readWaiting(): Map<string, SealedDraft> {
+    const found = new Map<string, SealedDraft>();
     try {
-      text = this.#storage?.getItem(this.#storageKey) ?? null;
+      const storage = this.#storage;
+      if (!storage) return found;
+      const prefix = `${this.#storageKey}#`;
+      for (let i = 0; i < storage.length; i++) {
+        const entry = storage.key(i);
+        if (!entry?.startsWith(prefix)) continue;
+        const draft = parseSealed(storage.getItem(entry));
+        const age = draft ? this.#now() - draft.time : Infinity;
+        const ok = draft && draft.path === this.#path && `${prefix}${draft.kid}` === entry && Math.abs(age) <= DRAFT_MAX_AGE_MS;
+        if (ok) found.set(entry, draft);
+      }
+      for (let i = storage.length - 1; i >= 0; i--) {
+        const entry = storage.key(i);
+        if (entry?.startsWith(prefix) && !found.has(entry)) storage.removeItem(entry);
+      }
     } catch {
-      return null;
+      // Storage that cannot be reached holds nothing for us.
     }
-    if (text === null) return null;
-    const draft = parseSealed(text);
-    const age = draft ? this.#now() - draft.time : Infinity;
-    if (!draft || draft.path !== this.#path || age > DRAFT_MAX_AGE_MS || age < -DRAFT_MAX_AGE_MS) {
-      this.#remove();
-      return null;
-    }
-    return draft;
+    return found;
   }
 
-  #remove(): void {
+  #remove(entry: string): void {
     try {
-      this.#storage?.removeItem(this.#storageKey);
+      this.#storage?.removeItem(entry);
     } catch {
       // Storage that cannot be reached has nothing to remove.
     }
@@ -204,21 +218,22 @@ export class DraftKeeper {
 
   /** With a key: open the waiting draft if it was sealed with it; another person's stays untouched. */
   async #tryOpen(key: DraftKey): Promise<void> {
-    const draft = this.#waiting;
+    const entry = `${this.#storageKey}#${key.id}`;
+    const draft = this.#waiting.get(entry);
     if (!draft || draft.kid !== key.id) return;
-    this.#waiting = null;
+    this.#waiting.delete(entry);
     let content;
     try {
       content = await openDraft(key, draft);
     } catch {
       // The right key but the draft does not open: it was changed on the
       // device. It can never be opened: delete it.
-      this.#remove();
+      this.#remove(entry);
       this.#error('the draft could not be opened: it was changed since it was sealed');
       return;
     }
     // Restored once: gone before anything else can read it again.
-    this.#remove();
+    this.#remove(entry);
     if (this.#doc.readyState === 'loading') {
       await new Promise((resolve) => this.#doc.addEventListener('DOMContentLoaded', resolve, { once: true }));
     }

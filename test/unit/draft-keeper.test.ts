@@ -58,6 +58,13 @@ function type(form: HTMLFormElement, title: string, story: string, pw = 'hunter2
   form.querySelector<HTMLInputElement>('[name=pw]')!.value = pw;
 }
 
+/** The one stored entry of /form's drafts (its storage key and parsed value). */
+function onlyDraft(storage: MemoryStorage): { key: string; sealed: ReturnType<typeof parseSealed> } {
+  const keys = [...Array(storage.length).keys()].map((i) => storage.key(i)!).filter((k) => k.startsWith(`${DRAFT_PREFIX}/form#`));
+  expect(keys, 'one draft of /form').to.have.length(1);
+  return { key: keys[0]!, sealed: parseSealed(storage.getItem(keys[0]!)) };
+}
+
 let clock = T;
 const options = (storage: MemoryStorage, extra = {}) => ({
   storage,
@@ -117,9 +124,10 @@ describe('draft-keeper', () => {
     await keeper.seal();
     expect(h.events.map((e) => e.type)).to.deep.equal(['session-timeout-draft']);
     expect((h.events[0] as CustomEvent).cancelable).to.equal(true);
-    const sealed = parseSealed(storage.getItem(`${DRAFT_PREFIX}/form`))!;
+    const { key, sealed } = onlyDraft(storage);
     const alice = (await importDraftKey(ALICE))!;
     expect(sealed).to.include({ path: '/form', time: T, kid: alice.id });
+    expect(key).to.equal(`${DRAFT_PREFIX}/form#${alice.id}`);
     for (const typed of ['Quarterly', 'Revenue', 'Editor content', 'hunter2']) expect(storage.dump()).not.to.contain(typed);
     expect(storage.dump()).not.to.contain(ALICE);
     keeper.close();
@@ -218,6 +226,24 @@ describe('draft-keeper', () => {
     keeper.close();
   });
 
+  it("another person's timeout on the same page keeps the first person's draft; each gets their own back", async () => {
+    const storage = new MemoryStorage();
+    await sealedBy(ALICE, storage, 'Alice title', 'Alice story');
+    await sealedBy(BOB, storage, 'Bob title', 'Bob story');
+    expect(storage.length).to.equal(2);
+    for (const [who, title] of [[ALICE, 'Alice title'], [BOB, 'Bob title']] as const) {
+      const form = await page();
+      const h = host();
+      const keeper = new DraftKeeper(h, options(storage));
+      keeper.answered(who);
+      await until(() => h.announced === 1, `${title} restored`);
+      expect(form.querySelector<HTMLInputElement>('[name=title]')!.value).to.equal(title);
+      keeper.close();
+      form.remove();
+    }
+    expect(storage.length).to.equal(0);
+  });
+
   it('a draft older than 24 h is deleted unread, with no request', async () => {
     const storage = new MemoryStorage();
     await sealedBy(ALICE, storage);
@@ -245,8 +271,8 @@ describe('draft-keeper', () => {
   it('a tampered draft is not opened: an error event, and it is deleted', async () => {
     const storage = new MemoryStorage();
     await sealedBy(ALICE, storage);
-    const key = `${DRAFT_PREFIX}/form`;
-    const sealed = parseSealed(storage.getItem(key))!;
+    const { key, sealed: parsed } = onlyDraft(storage);
+    const sealed = parsed!;
     storage.setItem(key, JSON.stringify({ ...sealed, ct: `${sealed.ct.slice(0, -2)}AA` }));
     const form = await page();
     const h = host();
@@ -314,7 +340,7 @@ describe('draft-keeper', () => {
     await until(() => posted.some((m) => (m as { type: string }).type === 'draft-key'), 'key posted');
     await tasks();
     await follower.seal();
-    const sealed = parseSealed(followerStorage.getItem(`${DRAFT_PREFIX}/form`))!;
+    const sealed = onlyDraft(followerStorage).sealed!;
     expect(sealed.kid).to.equal((await importDraftKey(ALICE))!.id);
     expect(JSON.stringify(posted)).not.to.contain(ALICE);
     const message = posted.find((m) => (m as { type: string }).type === 'draft-key') as { key: { key: CryptoKey } };
