@@ -1018,7 +1018,7 @@ ${limitsForm({ csrfToken, config, limits, error: limitsError })}
 <ol id="event-log" class="log" aria-live="off"></ol>
 </section>
 </main>
-<session-timeout-dialog keep-drafts status-url="${STATUS_PATH}" keepalive-url="${KEEPALIVE_PATH}" signout-url="/logout" timeout-url="/login?timed-out=1" idle-seconds="${limits.idleSeconds}" timeout-seconds="${limits.timeoutSeconds}"></session-timeout-dialog>`,
+<session-timeout-dialog status-url="${STATUS_PATH}" keepalive-url="${KEEPALIVE_PATH}" signout-url="/logout" timeout-url="/login?timed-out=1" idle-seconds="${limits.idleSeconds}" timeout-seconds="${limits.timeoutSeconds}"></session-timeout-dialog>`,
   });
 }
 

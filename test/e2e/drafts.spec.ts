@@ -238,32 +238,3 @@ test.describe('keep-drafts: work survives the timeout, sealed with the person’
     expect(await storedText(tab.page)).not.toContain('Not to be kept');
   });
 });
-
-test.describe('keep-drafts in the demo', () => {
-  // The demo's live panel redraws on the fake clock: every step costs more.
-  test.describe.configure({ timeout: 240_000 });
-  test('the long form and the iframe editor come back for the same person; the timeline marks sealed and restored', async ({ context }) => {
-    const h = await Harness.start(context, { user: 'alice', demoScript: true });
-    const tab = await h.open('/', 'demo');
-    await tab.page.locator('#notes').fill('Notes typed in the long form');
-    const editor = tab.page.frameLocator('#editor').locator('body');
-    await editor.click();
-    await editor.pressSequentially('Editor words');
-    await timeOut(h, [tab]);
-    expect(await storedText(tab.page)).not.toContain('Editor words');
-
-    await signInAgain(h, 'alice');
-    await tab.page.goto('/');
-    await expect(tab.page.locator('#notes')).toHaveValue('Notes typed in the long form');
-    await expect(editor).toHaveText('Editor words');
-    await expect(tab.page.locator('#event-log')).toContainText('draft restored');
-
-    // Someone else on that tab: nothing comes back.
-    await timeOut(h, [tab]);
-    await signInAgain(h, 'bob');
-    await tab.page.goto('/');
-    await letItTry(h, tab.page);
-    await expect(tab.page.locator('#notes')).toHaveValue('');
-    await expect(tab.page.locator('#event-log')).not.toContainText('draft restored');
-  });
-});
