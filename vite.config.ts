@@ -51,8 +51,10 @@ export default defineConfig({
         // served as is, so minify it fully.
         minify: true,
         comments: false,
-        // src/i18n/de.ts → session-timeout-dialog.de.js: names that say whose
-        // they are in a folder of static files, stable across versions.
+        // src/i18n/de.ts → session-timeout-dialog.de.js, and the code loaded
+        // only for keep-drafts → session-timeout-dialog.draft-keeper.js: names
+        // that say whose they are in a folder of static files, stable across
+        // versions.
         chunkFileNames: 'session-timeout-dialog.[name].js',
         // Lit's license asks that its notice travel with it (the language
         // modules hold no Lit).

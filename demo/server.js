@@ -374,6 +374,13 @@ export function createApp(options = {}) {
       return next(err);
     });
   });
+  // The modules the element loads on demand beside itself (session-timeout-dialog.<name>.js).
+  app.get(/^\/static\/session-timeout-dialog\.[a-z0-9-]+\.js(\.map)?$/, (req, res, next) => {
+    const name = req.path.slice('/static/'.length);
+    res.sendFile(name, { root: config.cdnDir ?? CDN_DIR, headers: { 'Cache-Control': 'no-cache' } }, (err) => {
+      if (err && !res.headersSent) next(err.code === 'ENOENT' || err.status === 404 ? undefined : err);
+    });
+  });
   app.use(
     '/static',
     express.static(PUBLIC_DIR, {

@@ -5,6 +5,9 @@
  */
 import type { ExtendSource } from './core/session-engine.js';
 import type { Operation } from './core/session-client.js';
+import type { DraftField } from './drafts/draft-form.js';
+
+export type { DraftField };
 
 const init = { bubbles: true, composed: true } as const;
 
@@ -37,7 +40,8 @@ export class SessionTimeoutSignoutEvent extends CustomEvent<Record<string, never
 }
 
 export interface SessionTimeoutErrorDetail {
-  operation: Operation;
+  /** `draft`: a draft could not be kept (full storage) or opened (changed on the device). */
+  operation: Operation | 'draft';
   status?: number;
   message: string;
 }
@@ -49,6 +53,27 @@ export class SessionTimeoutErrorEvent extends CustomEvent<SessionTimeoutErrorDet
   }
 }
 
+/**
+ * Before a draft is sealed at timeout (`keep-drafts`). Add the app's own
+ * serialisable state to `detail.data` (an editor's content); it comes back in
+ * `session-timeout-restore`. `preventDefault()`: nothing is kept.
+ */
+export class SessionTimeoutDraftEvent extends CustomEvent<{ data: Record<string, unknown> }> {
+  constructor(data: Record<string, unknown>) {
+    super('session-timeout-draft', { ...init, cancelable: true, detail: { data } });
+  }
+}
+
+/**
+ * A draft was opened after the same person signed in again, before its
+ * fields are filled. `preventDefault()`: the app restores it itself.
+ */
+export class SessionTimeoutRestoreEvent extends CustomEvent<{ fields: DraftField[]; data: Record<string, unknown> }> {
+  constructor(detail: { fields: DraftField[]; data: Record<string, unknown> }) {
+    super('session-timeout-restore', { ...init, cancelable: true, detail });
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'session-timeout-warn': SessionTimeoutWarnEvent;
@@ -56,5 +81,7 @@ declare global {
     'session-timeout-expire': SessionTimeoutExpireEvent;
     'session-timeout-signout': SessionTimeoutSignoutEvent;
     'session-timeout-error': SessionTimeoutErrorEvent;
+    'session-timeout-draft': SessionTimeoutDraftEvent;
+    'session-timeout-restore': SessionTimeoutRestoreEvent;
   }
 }

@@ -11,14 +11,22 @@ import { browserEnvironment, type Environment, type TimerHandle } from './core/e
 import { SessionClient, keepaliveTarget } from './core/session-client.js';
 import { SessionEngine, type EngineHost } from './core/session-engine.js';
 import { TabSync, channelName } from './core/tab-sync.js';
+import type { DraftKeeper } from './drafts/draft-keeper.js';
+import { DRAFT_PREFIX, discardDrafts, draftStorage } from './drafts/draft-storage.js';
+import { SessionTimeoutDraftEvent, SessionTimeoutErrorEvent, SessionTimeoutRestoreEvent } from './events.js';
 
 export interface ControllerHost extends ReactiveControllerHost, EventTarget {
   readonly isConnected: boolean;
   /** The attribute values. */
-  rawConfig(): RawConfig & { channel?: string | null; noTabSync?: boolean };
+  rawConfig(): RawConfig & { channel?: string | null; noTabSync?: boolean; keepDrafts?: boolean };
   /** The engine's callbacks (events, dialog). */
   readonly engineHost: EngineHost;
+  /** A draft was put back into the page's fields: say so. */
+  draftRestored(): void;
 }
+
+/** A sealing in progress never holds the page longer than this at timeout. */
+const SEAL_WAIT_MS = 2000;
 
 /** Page events after which the phase is derived again from the wall clock (SPEC §3.3). */
 const WAKE_EVENTS = ['visibilitychange', 'online', 'resume', 'focus'] as const;
@@ -47,6 +55,9 @@ export class SessionController implements ReactiveController {
   readonly #wakeOptions: AddEventListenerOptions = { passive: true };
 
   readonly #host: ControllerHost;
+  /** `keep-drafts`: the drafts code, loaded on demand, and the keeper once it runs. */
+  #drafts: Promise<DraftKeeper> | null = null;
+  #keeper: DraftKeeper | null = null;
 
   constructor(
     host: ControllerHost,
@@ -103,6 +114,67 @@ export class SessionController implements ReactiveController {
       this.#started = true;
       engine.start(this.#engineConfig(), this.env.pageLoadedAt(), firstStart);
     }
+    this.#syncDrafts();
+  }
+
+  /** Start the drafts keeper when `keep-drafts` is set (loading its code), stop it when not. */
+  #syncDrafts(): void {
+    const wanted = this.#started && Boolean(this.#host.rawConfig().keepDrafts);
+    if (wanted && !this.#drafts) {
+      const channelKey = this.#channelKey;
+      const drafts = import('./drafts/draft-keeper.js').then((m) => {
+        const host = this.#host;
+        const keeper = new m.DraftKeeper(
+          {
+            draft: (data) => host.dispatchEvent(new SessionTimeoutDraftEvent(data)),
+            restore: (content) => host.dispatchEvent(new SessionTimeoutRestoreEvent(content)),
+            error: (message) => host.dispatchEvent(new SessionTimeoutErrorEvent({ operation: 'draft', message })),
+            check: () => void this.engine?.check(),
+            announce: () => host.draftRestored(),
+          },
+          {
+            storage: draftStorage(),
+            storageKey: DRAFT_PREFIX + location.pathname,
+            path: location.pathname,
+            channel: channelKey ? this.env.openChannel(`${channelKey}:drafts`) : null,
+          },
+        );
+        // Stopped (or keep-drafts removed) while the code was loading.
+        if (this.#drafts !== drafts) keeper.close();
+        else this.#keeper = keeper;
+        return keeper;
+      });
+      this.#drafts = drafts;
+    } else if (!wanted && this.#drafts) {
+      void this.#drafts.then((keeper) => keeper.close());
+      this.#drafts = null;
+      this.#keeper = null;
+    }
+  }
+
+  /**
+   * The session timed out: seal this page's draft (`keep-drafts`). The
+   * `session-timeout-draft` event and the reading of the fields happen now;
+   * the returned promise resolves once the draft is stored (or after
+   * SEAL_WAIT_MS at most), and null means there is nothing to wait for.
+   */
+  sealDraft(): Promise<void> | null {
+    const drafts = this.#drafts;
+    if (!drafts) return null;
+    const sealing = this.#keeper ? this.#keeper.seal() : drafts.then((keeper) => keeper.seal());
+    return new Promise<void>((resolve) => {
+      const timer = this.env.setTimeout(resolve, SEAL_WAIT_MS);
+      void sealing.then(() => {
+        this.env.clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** A deliberate sign-out (here or in another tab): this tab's drafts go. */
+  discardDrafts(): void {
+    discardDrafts();
+    this.#keeper?.forget();
   }
 
   hostDisconnected(): void {
@@ -134,7 +206,7 @@ export class SessionController implements ReactiveController {
       const wasStarted = this.#started;
       if (this.engine) this.stop(false);
       this.#channelKey = key;
-      this.#client = new SessionClient(this.env.fetch, this.env, clientOptions);
+      this.#client = this.#observed(new SessionClient(this.env.fetch, this.env, clientOptions));
       const tabs = key ? new TabSync(this.env, key) : null;
       const facts = this.engine?.facts;
       this.engine = new SessionEngine(this.env, this.#client, this.#tracker, this.#host.engineHost, tabs);
@@ -146,6 +218,20 @@ export class SessionController implements ReactiveController {
     if (!this.#started) return; // inert, or not connected yet
     this.#tracker.start(document, config.activityEvents);
     this.engine.configure(this.#engineConfig());
+    this.#syncDrafts();
+  }
+
+  /** The client, with every successful answer's `draftKey` passed on to the drafts keeper. */
+  #observed(client: SessionClient): SessionClient {
+    for (const op of ['status', 'keepalive'] as const) {
+      const call = client[op].bind(client);
+      client[op] = (idleFor, signal) =>
+        call(idleFor, signal).then((result) => {
+          if (result.kind === 'ok') void this.#drafts?.then((keeper) => keeper.answered(result.draftKey));
+          return result;
+        });
+    }
+    return client;
   }
 
   #engineConfig() {
@@ -184,6 +270,7 @@ export class SessionController implements ReactiveController {
     }
     window.removeEventListener('pageshow', this.#onPageShow, this.#wakeOptions);
     this.engine?.stop();
+    this.#syncDrafts();
     if (serving === this && handOver) {
       serving = null;
       const next = waiting.values().next().value;

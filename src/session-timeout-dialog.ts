@@ -34,7 +34,9 @@ import { styles } from './session-timeout-dialog.styles.js';
  * @event session-timeout-extend - After the session was extended. detail: `{ source: 'user' | 'activity' | 'tab' | 'server' }`.
  * @event session-timeout-expire - Before leaving for `timeout-url`; cancelable (an SPA routes itself).
  * @event session-timeout-signout - Before leaving for `signout-url`; cancelable.
- * @event session-timeout-error - A server call failed. detail: `{ operation: 'status' | 'keepalive', status?, message }`.
+ * @event session-timeout-error - A server call failed, or a draft could not be kept or opened. detail: `{ operation: 'status' | 'keepalive' | 'draft', status?, message }`.
+ * @event session-timeout-draft - Before a draft is sealed at timeout (`keep-drafts`); cancelable (nothing is kept). Add the app's own state to `detail.data`.
+ * @event session-timeout-restore - A draft was opened after the same person signed in again, before its fields are filled; cancelable (the app restores it itself). detail: `{ fields, data }`.
  *
  * @csspart dialog - The native `<dialog>`.
  * @csspart heading - The heading.
@@ -82,6 +84,7 @@ export class SessionTimeoutDialog extends LitElement {
     channel: { attribute: 'channel' },
     noTabSync: { attribute: 'no-tab-sync', type: Boolean },
     notice: { attribute: 'notice', type: Boolean },
+    keepDrafts: { attribute: 'keep-drafts', type: Boolean },
     state: { attribute: 'state', reflect: true },
   };
 
@@ -123,6 +126,12 @@ export class SessionTimeoutDialog extends LitElement {
   noTabSync = false;
   /** Show, where the element stands, how long inactivity may last before sign-out (WCAG 2.2 SC 2.2.6). */
   notice = false;
+  /**
+   * What the person typed survives a timeout: sealed with their own key (from
+   * the server's `draftKey`) in this tab, and put back once after the same
+   * person signs in again. Passwords and other secrets are never kept.
+   */
+  keepDrafts = false;
 
   /** The phase: `active`, `warning` or `expired` (reflected as the `state` attribute). */
   state: 'active' | 'warning' | 'expired' = 'active';
@@ -171,6 +180,7 @@ export class SessionTimeoutDialog extends LitElement {
   /** As if the person pressed "Sign out". */
   signOut(): void {
     if (!this.dispatchEvent(new SessionTimeoutSignoutEvent())) return;
+    this.#controller?.discardDrafts();
     this.#controller?.engine?.signedOut();
     this.#leave(this.#controller?.config?.signoutUrl ?? this.#controller?.config?.timeoutUrl ?? null);
   }
@@ -213,8 +223,13 @@ export class SessionTimeoutDialog extends LitElement {
     expired: () => {
       this.#dialogWanted = false;
       this.#sync();
+      // The draft is taken before the app hears of the expiry (an SPA may
+      // tear its forms down at once); the page leaves once it is sealed.
+      const sealing = this.#controller?.sealDraft();
       if (this.dispatchEvent(new SessionTimeoutExpireEvent())) {
-        this.#leave(this.#controller?.config?.timeoutUrl ?? null);
+        const url = this.#controller?.config?.timeoutUrl ?? null;
+        if (sealing) void sealing.then(() => this.#leave(url));
+        else this.#leave(url);
       } else {
         // The page stays (an SPA routes itself): say it, since nothing else
         // will. A moment later: while the modal dialog is open the page is
@@ -229,6 +244,8 @@ export class SessionTimeoutDialog extends LitElement {
     signedOutElsewhere: () => {
       this.#dialogWanted = false;
       this.#sync();
+      // Signed out in another tab: deliberate, so this tab's drafts go too.
+      this.#controller?.discardDrafts();
       if (this.dispatchEvent(new SessionTimeoutSignoutEvent())) {
         this.#leave(this.#controller?.config?.signoutUrl ?? this.#controller?.config?.timeoutUrl ?? null);
       }
@@ -236,6 +253,12 @@ export class SessionTimeoutDialog extends LitElement {
     error: (detail) => this.dispatchEvent(new SessionTimeoutErrorEvent(detail)),
     changed: () => this.#sync(),
   };
+
+  /** @internal A draft was put back: said politely, in the page's language. */
+  draftRestored(): void {
+    this.#finalWords = this.#texts.restored;
+    this.requestUpdate();
+  }
 
   override connectedCallback(): void {
     this.#controller ??= new SessionController(this, this.environment);

@@ -754,6 +754,55 @@ function listenToElement() {
   }
 }
 
+// ------------------------------------------------------------------ drafts (keep-drafts)
+
+/** Mark a drafts moment in the event log and on the timeline (never what was typed). */
+function markDraft(label, what) {
+  const t = Date.now();
+  addRow('event-log', [['time', clock(t)], ['event', label], ['detail', ''], ['what', what]], 'draft');
+  elementEvents.push({ t, name: label, text: `${clock(t)} ${label}` });
+  bounded(elementEvents);
+  drawTimeline();
+}
+
+/** The iframe editor's lines as text (no markup is kept, none is parsed back). */
+function editorParagraphs(doc) {
+  return doc.body.innerText.split('\n');
+}
+
+/**
+ * The iframe editor is app state the element cannot see: add it to the draft
+ * at timeout, and put it back when the draft comes back.
+ */
+function wireDrafts() {
+  const editor = byId('editor');
+  document.addEventListener('session-timeout-draft', (event) => {
+    const doc = editor?.contentDocument;
+    const paragraphs = doc?.body ? editorParagraphs(doc) : [];
+    if (paragraphs.some((text) => text.trim() !== '')) event.detail.data.editor = paragraphs;
+    markDraft('draft sealed', 'the changed fields and the editor, with your key');
+  });
+  document.addEventListener('session-timeout-restore', (event) => {
+    const paragraphs = event.detail.data.editor;
+    markDraft('draft restored', `${event.detail.fields.length} field(s)${Array.isArray(paragraphs) ? ' and the editor' : ''}`);
+    if (!Array.isArray(paragraphs) || !editor) return;
+    const fill = () => {
+      const doc = editor.contentDocument;
+      // Only an editor still empty: what was typed since the load wins.
+      if (!doc?.body || doc.body.textContent.trim() !== '') return;
+      doc.body.replaceChildren(
+        ...paragraphs.map((text) => {
+          const p = doc.createElement('p');
+          p.textContent = String(text);
+          return p;
+        }),
+      );
+    };
+    if (editor.contentDocument?.readyState === 'complete' && editor.contentDocument.URL !== 'about:blank') fill();
+    else editor.addEventListener('load', fill, { once: true });
+  });
+}
+
 // ------------------------------------------------------------------ controls
 
 function wireAppRequest() {
@@ -848,6 +897,7 @@ function wireLimits() {
 }
 
 listenToElement();
+wireDrafts();
 wireAppRequest();
 wireLimits();
 wireTimeline();

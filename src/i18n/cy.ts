@@ -11,4 +11,5 @@ export default {
   error: 'Nid oedd modd eich cadw wedi’ch mewngofnodi. Gwiriwch eich cysylltiad a rhowch gynnig arall arni.',
   signedOut: 'Rydych wedi cael eich allgofnodi.',
   notice: 'Er eich diogelwch, byddwn yn eich allgofnodi ar ôl {time} heb weithgarwch.',
+  restored: 'Cafodd eich newidiadau heb eu cadw eu hadfer.',
 } satisfies Messages;

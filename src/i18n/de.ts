@@ -10,4 +10,5 @@ export default {
   error: 'Wir konnten Sie nicht angemeldet lassen. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
   signedOut: 'Sie wurden abgemeldet.',
   notice: 'Zu Ihrer Sicherheit werden Sie nach {time} ohne Aktivität abgemeldet.',
+  restored: 'Ihre nicht gespeicherten Änderungen wurden wiederhergestellt.',
 } satisfies Messages;

@@ -10,4 +10,5 @@ export default {
   error: 'We could not keep you signed in. Check your connection and try again.',
   signedOut: 'You have been signed out.',
   notice: 'For your security, you will be signed out after {time} of inactivity.',
+  restored: 'Your unsaved changes were restored.',
 } satisfies Messages;

@@ -10,4 +10,5 @@ export default {
   error: 'No hemos podido mantener su sesión. Compruebe su conexión e inténtelo de nuevo.',
   signedOut: 'Se ha cerrado su sesión.',
   notice: 'Por su seguridad, cerraremos su sesión tras {time} de inactividad.',
+  restored: 'Se han restaurado sus cambios sin guardar.',
 } satisfies Messages;

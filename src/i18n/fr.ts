@@ -12,4 +12,5 @@ export default {
   error: 'Nous n’avons pas pu prolonger votre session. Vérifiez votre connexion et réessayez.',
   signedOut: 'Votre session a été fermée.',
   notice: 'Pour votre sécurité, votre session sera fermée après {time} d’inactivité.',
+  restored: 'Vos modifications non enregistrées ont été restaurées.',
 } satisfies Messages;

@@ -10,4 +10,5 @@ export default {
   error: 'Non è stato possibile prolungare la sessione. Controllare la connessione e riprovare.',
   signedOut: 'La sessione è stata chiusa.',
   notice: 'Per motivi di sicurezza, la sessione verrà chiusa dopo {time} di inattività.',
+  restored: 'Le modifiche non salvate sono state ripristinate.',
 } satisfies Messages;

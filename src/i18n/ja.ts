@@ -10,4 +10,5 @@ export default {
   error: 'ログイン状態を維持できませんでした。接続を確認して再度お試しください。',
   signedOut: 'ログアウトしました。',
   notice: 'セキュリティのため、{time}操作がないとログアウトします。',
+  restored: '保存されていない変更を復元しました。',
 } satisfies Messages;

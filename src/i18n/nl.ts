@@ -10,4 +10,5 @@ export default {
   error: 'We konden u niet ingelogd houden. Controleer uw verbinding en probeer het opnieuw.',
   signedOut: 'U bent uitgelogd.',
   notice: 'Voor uw veiligheid wordt u na {time} zonder activiteit uitgelogd.',
+  restored: 'Uw niet-opgeslagen wijzigingen zijn hersteld.',
 } satisfies Messages;

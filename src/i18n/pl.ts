@@ -12,4 +12,5 @@ export default {
   error: 'Nie udało się przedłużyć sesji. Sprawdź połączenie i spróbuj ponownie.',
   signedOut: 'Nastąpiło wylogowanie.',
   notice: 'Ze względów bezpieczeństwa nastąpi wylogowanie po okresie bezczynności: {time}.',
+  restored: 'Przywrócono niezapisane zmiany.',
 } satisfies Messages;

@@ -10,4 +10,5 @@ export default {
   error: 'Não foi possível manter sua sessão. Verifique sua conexão e tente novamente.',
   signedOut: 'Sua sessão foi encerrada.',
   notice: 'Por segurança, sua sessão será encerrada após {time} de inatividade.',
+  restored: 'Suas alterações não salvas foram restauradas.',
 } satisfies Messages;

@@ -10,4 +10,5 @@ export default {
   error: 'Vi kunde inte hålla dig inloggad. Kontrollera din anslutning och försök igen.',
   signedOut: 'Du har loggats ut.',
   notice: 'Av säkerhetsskäl loggas du ut efter {time} utan aktivitet.',
+  restored: 'Dina osparade ändringar har återställts.',
 } satisfies Messages;

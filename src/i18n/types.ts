@@ -18,4 +18,6 @@ export interface Messages {
   signedOut: string;
   /** SC 2.2.6 notice of the idle limit, {time} = the limit. en: "For your security, you will be signed out after {time} of inactivity." */
   notice: string;
+  /** Announced (politely) when a draft was put back into the page's fields after signing in again. en: "Your unsaved changes were restored." */
+  restored: string;
 }

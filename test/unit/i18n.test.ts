@@ -4,7 +4,7 @@ import type { Messages } from '../../src/i18n/types.js';
 
 const LANGS = ['en', 'cy', 'de', 'fr', 'es', 'nl', 'pl', 'pt', 'it', 'sv', 'ja', 'ar'];
 const KEYS: (keyof Messages)[] = [
-  'dir', 'heading', 'message', 'ending', 'stay', 'signOut', 'error', 'signedOut', 'notice',
+  'dir', 'heading', 'message', 'ending', 'stay', 'signOut', 'error', 'signedOut', 'notice', 'restored',
 ];
 
 /** Every table, read from its module. */
@@ -38,7 +38,7 @@ describe('i18n tables', () => {
         for (const key of ['message', 'ending', 'notice'] as const) {
           expect(m[key].split('{time}').length - 1, key).to.equal(1);
         }
-        for (const key of ['heading', 'stay', 'signOut', 'error', 'signedOut'] as const) {
+        for (const key of ['heading', 'stay', 'signOut', 'error', 'signedOut', 'restored'] as const) {
           expect(m[key], key).to.not.include('{');
         }
       });
@@ -49,7 +49,7 @@ describe('i18n tables', () => {
 
       if (lang !== 'en') {
         it('is translated (heading, stay, signOut differ from English)', () => {
-          for (const key of ['heading', 'stay', 'signOut', 'message', 'error', 'signedOut'] as const) {
+          for (const key of ['heading', 'stay', 'signOut', 'message', 'error', 'signedOut', 'restored'] as const) {
             expect(m[key], key).to.not.equal(messages.en![key]);
           }
         });
@@ -68,6 +68,7 @@ describe('i18n tables', () => {
       error: 'We could not keep you signed in. Check your connection and try again.',
       signedOut: 'You have been signed out.',
       notice: 'For your security, you will be signed out after {time} of inactivity.',
+      restored: 'Your unsaved changes were restored.',
     });
   });
 });
