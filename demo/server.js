@@ -381,6 +381,9 @@ export function createApp(options = {}) {
       if (err && !res.headersSent) next(err.code === 'ENOENT' || err.status === 404 ? undefined : err);
     });
   });
+  // Browsers ask for /favicon.ico wherever a page names no icon (JSON
+  // answers, the element file opened directly): the same icon, not a 404.
+  app.get('/favicon.ico', (req, res) => res.redirect(301, '/static/favicon.svg'));
   app.use(
     '/static',
     express.static(PUBLIC_DIR, {
@@ -510,8 +513,12 @@ export function createApp(options = {}) {
     const next = safeNext(req.query.next);
     if (signedIn(req)) {
       if (timedOut && isOwnNavigation(req)) {
-        // timeout-url must end the session: the server may hold it a little
-        // longer than the page did (SPEC §3.1).
+        // A demo special case, not a pattern to copy: timeout-url must end
+        // the session (the server may hold it a little longer than the page
+        // did), and this demo's own page points it at /login?timed-out=1, so
+        // this sign-in page signs out when asked that way. An ordinary
+        // sign-in page does not: point timeout-url at a sign-out view that
+        // keeps ?timed-out=1 (GET /logout below does), as the recipes do.
         await st.signOut(req);
       } else {
         return res.redirect(303, next ?? '/');
@@ -582,11 +589,14 @@ export function createApp(options = {}) {
   // without it, the Referer is this origin. A link on another site gets a
   // confirmation page with a POST form instead, so a third party cannot sign
   // people out (logout CSRF). No auto-submitting script is needed.
+  // It keeps ?timed-out=1 (timeout-url="/logout?timed-out=1", as in the
+  // recipes), so the sign-in page says why.
   app.get('/logout', async (req, res) => {
-    if (!signedIn(req)) return res.redirect(303, '/login?signed-out=1');
+    const landing = req.query['timed-out'] === '1' ? '/login?timed-out=1' : '/login?signed-out=1';
+    if (!signedIn(req)) return res.redirect(303, landing);
     if (isOwnNavigation(req)) {
       await st.signOut(req);
-      return res.redirect(303, '/login?signed-out=1');
+      return res.redirect(303, landing);
     }
     return sendPage(res, 200, logoutPage({ csrfToken: res.locals.csrfToken }));
   });
@@ -1021,6 +1031,7 @@ ${limitsForm({ csrfToken, config, limits, error: limitsError })}
 <ol id="event-log" class="log" aria-live="off"></ol>
 </section>
 </main>
+<!-- timeout-url must end the session. /login?timed-out=1 does so only because this demo's sign-in page has special code for it (demo/server.js); elsewhere use a sign-out view, e.g. /logout?timed-out=1. -->
 <session-timeout-dialog status-url="${STATUS_PATH}" keepalive-url="${KEEPALIVE_PATH}" signout-url="/logout" timeout-url="/login?timed-out=1" idle-seconds="${limits.idleSeconds}" timeout-seconds="${limits.timeoutSeconds}"></session-timeout-dialog>`,
   });
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * docs/demo.png for the README: the demo page with its live timeline and the
- * warning open. Runs the demo in-process with the test hooks (a frozen server
+ * warning open. Also docs/demo-timeline.png (the timeline just after signing
+ * in, when the end mark is near the right edge) and docs/demo-editor.png (the
+ * iframe editor with its toolbar, after some typing). Runs the demo in-process with the test hooks (a frozen server
  * clock moved in step with the page's), drives Debian Chromium with a fake
  * browser clock, and plays a short session: typing, a keepalive, more typing,
  * an app request, then a quiet spell until the warning.
@@ -15,6 +17,8 @@ import { CHROME_FLAGS, findChrome } from './find-chrome.mjs';
 import { createApp } from '../demo/server.js';
 
 const out = fileURLToPath(new URL('../docs/demo.png', import.meta.url));
+const timelineOut = fileURLToPath(new URL('../docs/demo-timeline.png', import.meta.url));
+const editorOut = fileURLToPath(new URL('../docs/demo-editor.png', import.meta.url));
 const app = createApp({ idleSeconds: 20, timeoutSeconds: 50, testHooks: true, logger: { error: console.error } });
 await app.ready;
 const server = createServer(app);
@@ -36,6 +40,9 @@ try {
   await page.request.post('/__test/clock', { data: { set: t0 + 1000 } });
   await page.goto('/');
   await page.locator('#timeline svg').waitFor();
+  await page.clock.runFor(250);
+  await page.locator('.timeline-card').screenshot({ path: timelineOut });
+  console.log(`wrote ${timelineOut}`);
 
   /** Both clocks move together, one second at a time (so timers and requests interleave). */
   const seconds = async (n, each) => {
@@ -65,6 +72,31 @@ try {
   await page.clock.runFor(250);
   await page.screenshot({ path: out });
   console.log(`wrote ${out}`);
+
+  // The iframe editor, in a session of its own: a line, a bold word, a list.
+  const other = await browser.newContext({ viewport: { width: 1100, height: 900 }, baseURL: base, colorScheme: 'light' });
+  await other.request.post('/__test/login', { data: { user: 'Grace' } });
+  const editorPage = await other.newPage();
+  await editorPage.goto('/');
+  const frame = editorPage.frameLocator('#editor');
+  await frame.locator('#notes').click();
+  await editorPage.keyboard.type('Agenda for Monday: ');
+  await frame.getByRole('button', { name: 'Bold' }).click();
+  await editorPage.keyboard.type('budget');
+  await frame.getByRole('button', { name: 'Bold' }).click();
+  await editorPage.keyboard.press('Enter');
+  await frame.getByRole('button', { name: 'List' }).click();
+  await editorPage.keyboard.type('hiring plan');
+  await editorPage.keyboard.press('Enter');
+  await editorPage.keyboard.type('office move');
+  const label = await editorPage.locator('#editor').evaluate((el) => {
+    const from = el.previousElementSibling.getBoundingClientRect();
+    const to = document.getElementById('editor-hint').getBoundingClientRect();
+    return { x: from.left - 12, y: from.top - 8 + window.scrollY, width: from.width + 24, height: to.bottom - from.top + 16 };
+  });
+  await editorPage.screenshot({ path: editorOut, clip: label, fullPage: true });
+  console.log(`wrote ${editorOut}`);
+  await other.close();
 } finally {
   await browser.close();
   await app.close?.();

@@ -387,9 +387,11 @@ function drawTimeline(now = Date.now()) {
   svg('rect', { x: x0, y: yIdle(timeoutMs), width: x1 - x0, height: yIdle(idleMs) - yIdle(timeoutMs), class: 'zone-warn' }, root);
   svg('line', { x1: x0, x2: x1, y1: yIdle(idleMs), y2: yIdle(idleMs), class: 'threshold threshold-warn' }, root);
   svg('line', { x1: x0, x2: x1, y1: yIdle(timeoutMs), y2: yIdle(timeoutMs), class: 'threshold threshold-end' }, root);
+  // Their labels sit at the left, in the past: the right end belongs to the
+  // warn and end marks, which at 1x land right under labels placed there.
   if (!narrow) {
-    svgText(root, x1 - 4, yIdle(idleMs) - 3, `warns at ${limits.idle} s idle`, 'threshold-label', 'end');
-    svgText(root, x1 - 4, yIdle(timeoutMs) + 10, `ends at ${limits.timeout} s`, 'threshold-label', 'end');
+    svgText(root, x0 + 6, yIdle(idleMs) - 3, `warns at ${limits.idle} s idle`, 'threshold-label', 'start');
+    svgText(root, x0 + 6, yIdle(timeoutMs) + 10, `ends at ${limits.timeout} s idle`, 'threshold-label', 'start');
   }
 
   const expired = latest?.phase === 'EXPIRED';
@@ -499,6 +501,13 @@ function drawTimeline(now = Date.now()) {
   }
 }
 
+const pluralRules = new Intl.PluralRules('en');
+
+/** "1 keepalive", "0 keepalives", "2 keepalives": English plural forms, chosen by Intl.PluralRules. */
+function counted(n, one, other) {
+  return `${n} ${pluralRules.select(n) === 'one' ? one : other}`;
+}
+
 /** The text alternative of the timeline (not a live region: read on demand). */
 function summarize(now, plan, from) {
   const out = byId('timeline-summary');
@@ -519,7 +528,9 @@ function summarize(now, plan, from) {
   const seen = calls.filter((c) => c.t >= from && c.t <= now);
   const count = (kind) => seen.filter((c) => c.kind === kind).length;
   parts.push(
-    `Server calls in view: ${seen.length} (${count('status')} status, ${count('keepalive')} keepalive, ${count('app') + count('page')} page or app requests).`,
+    `Server calls in view: ${seen.length} (${counted(count('status'), 'status check', 'status checks')}, ` +
+      `${counted(count('keepalive'), 'keepalive', 'keepalives')}, ` +
+      `${counted(count('app') + count('page'), 'page or app request', 'page or app requests')}).`,
   );
   out.textContent = parts.join(' ');
 }

@@ -1,7 +1,9 @@
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
-
-const backend = process.env.BACKEND_URL ?? 'http://127.0.0.1:8000';
+// In development, the server that owns the session answers /session, /login
+// and /logout through the dev server (same origin), and the page is served to
+// signed-in people only. BACKEND_URL names that server (default: the demo).
+import { devBackend } from '../dev-backend.js';
 
 export default defineConfig({
   plugins: [
@@ -13,10 +15,8 @@ export default defineConfig({
         },
       },
     }),
+    devBackend(),
   ],
-  // The session cookie belongs to your server: in development, reach it (and
-  // its sign-in pages) through the dev server, so the calls stay same-origin.
-  server: {
-    proxy: Object.fromEntries(['/session', '/login', '/logout'].map((path) => [path, backend])),
-  },
+  // Its own port: the demo (the default backend) has 5173, the React example 5174.
+  server: { host: '127.0.0.1', port: 5175, strictPort: true },
 });

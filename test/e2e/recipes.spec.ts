@@ -153,6 +153,14 @@ async function warnsAfterIdle(page: Page, clocks: Clocks, since = 0): Promise<vo
   expect(await dialog(page).evaluate((d) => (d as HTMLDialogElement).open)).toBe(true);
 }
 
+/** The app's "Sign in again" link passes the sign-out view (ends the session), then the sign-in page says why. */
+async function signsInAgainThroughSignOut(page: Page): Promise<void> {
+  await page.getByRole('link', { name: 'Sign in again' }).click();
+  await expect(page).toHaveURL(/\/login\?timed-out=1$/);
+  await expect(page.getByText('You were signed out because you were inactive')).toBeVisible();
+  expect(callsTo(await serverLog(page), '/logout', 'GET').map((e) => e.status)).toEqual([303]);
+}
+
 // ------------------------------------------------------------------ tests
 test.describe('framework recipes (examples/)', () => {
   test('plain HTML: the script tag defines the element; warning after idle, then the page leaves for timeout-url', async ({ page, baseURL }) => {
@@ -163,6 +171,9 @@ test.describe('framework recipes (examples/)', () => {
 
     await runTo(clocks, s(TIMEOUT) + 1500);
     await expect(page).toHaveURL(/\/login\?timed-out=1$/);
+    // timeout-url is a sign-out view (it ends the session by itself), not the
+    // sign-in page that only the demo server signs out from.
+    expect(callsTo(await serverLog(page), '/logout', 'GET').map((e) => e.status)).toEqual([303]);
     expect(problems).toEqual([]);
   });
 
@@ -234,6 +245,7 @@ test.describe('framework recipes (examples/)', () => {
     await expect(page.getByRole('alert')).toHaveText(/Your session has ended\./);
     await expect(page).toHaveURL(/\/recipes\/react\/$/);
     await expect(host(page)).toHaveCount(0);
+    await signsInAgainThroughSignOut(page);
     expect(problems).toEqual([]);
   });
 
@@ -255,6 +267,7 @@ test.describe('framework recipes (examples/)', () => {
     await runTo(clocks, s(TIMEOUT) + 1500);
     await expect(page.getByRole('alert')).toHaveText(/Your session has ended\./);
     await expect(page).toHaveURL(/\/recipes\/vue\/$/);
+    await signsInAgainThroughSignOut(page);
     expect(problems).toEqual([]);
   });
 });

@@ -57,7 +57,14 @@ test('the iframe editor may be framed by the demo only; it carries the rest of t
   assert.equal(r.headers.get('content-security-policy'), CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'"));
   assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
   assertNoInlineCode(r.text, 'editor.html');
-  assert.match(r.text, /<body contenteditable="true" role="textbox"/);
+  // Something to type in, named, with a placeholder and a formatting toolbar (its script external).
+  assert.match(r.text, /<div id="notes"[^>]* contenteditable="true" role="textbox"[^>]* aria-labelledby="notes-label"[^>]* data-placeholder="[^"]+"/);
+  assert.match(r.text, /<span id="notes-label"[^>]*>Notes<\/span>/);
+  assert.match(r.text, /role="toolbar"/);
+  for (const command of ['bold', 'italic', 'insertUnorderedList']) assert.match(r.text, new RegExp(`<button type="button" data-command="${command}"`));
+  const script = await client.get('/static/editor.js');
+  assert.equal(script.status, 200);
+  assert.doesNotMatch(script.text, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|insertHTML/);
   // A static file: loading the frame is not the person at work.
   assert.equal((await client.status()).json.idleTime, 5, 'loading the editor was not activity');
   // Every other static file keeps frame-ancestors 'none'.
@@ -199,6 +206,29 @@ test('a cross-site link to /login?timed-out=1 does not sign anyone out', async (
   const r = await client.get('/login?timed-out=1', { headers: { 'sec-fetch-site': 'cross-site' } });
   assert.equal(r.status, 303);
   assert.equal((await client.status()).json.status, 'ACTIVE');
+});
+
+test('GET /logout?timed-out=1 (the timeout-url of the recipes) ends the session and keeps the reason for the sign-in page', async (t) => {
+  const { client } = await demo(t);
+  await client.login();
+  const r = await client.get('/logout?timed-out=1', { headers: { 'sec-fetch-site': 'same-origin' } });
+  assert.equal(r.status, 303);
+  assert.equal(r.headers.get('location'), '/login?timed-out=1');
+  assert.equal((await client.status()).text, '{"status":"EXPIRED"}');
+  const again = await client.get('/logout?timed-out=1', { headers: { 'sec-fetch-site': 'same-origin' } });
+  assert.equal(again.headers.get('location'), '/login?timed-out=1', 'already over (the server ended it first): the same landing');
+  const landing = await client.get('/login?timed-out=1', { headers: { 'sec-fetch-site': 'same-origin' } });
+  assert.ok(landing.text.includes('You were signed out because you were inactive'));
+});
+
+test('/favicon.ico leads to the demo icon (no 404 where a page names no icon)', async (t) => {
+  const { client } = await demo(t);
+  const r = await client.get('/favicon.ico');
+  assert.equal(r.status, 301);
+  assert.equal(r.headers.get('location'), '/static/favicon.svg');
+  const icon = await client.get('/static/favicon.svg');
+  assert.equal(icon.status, 200);
+  assert.match(icon.headers.get('content-type'), /^image\/svg\+xml/);
 });
 
 test('sign out: GET /logout from this site signs out; from elsewhere it asks; POST needs CSRF', async (t) => {

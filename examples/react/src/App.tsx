@@ -11,7 +11,7 @@ export function App() {
   if (expired) {
     return (
       <p role="alert">
-        Your session has ended. <a href="/login?timed-out=1">Sign in again</a>
+        Your session has ended. <a href="/logout?timed-out=1">Sign in again</a>
       </p>
     );
   }
@@ -29,7 +29,7 @@ export function App() {
         status-url="/session/status"
         keepalive-url="/session/keepalive"
         signout-url="/logout"
-        timeout-url="/login?timed-out=1"
+        timeout-url="/logout?timed-out=1"
         onsession-timeout-warn={(event) => setMessage(`${event.detail.remainingSeconds} seconds left.`)}
         onsession-timeout-extend={(event) => setMessage(`Still signed in (${event.detail.source}).`)}
         onsession-timeout-expire={(event) => {
