@@ -7,6 +7,7 @@
 //   - the element's own code on the same path: dist/index.js bundled by
 //     esbuild with code splitting, Lit external, minified
 //   - each language module loaded on demand, in both builds
+//   - the code loaded on demand only for keep-drafts, in both builds
 import { assertBuilt, cdnSplit, gzipSize, ownSplit, pathBytes, pathGzip, SIZE_BUDGET, SIZE_GOAL } from './sizes.mjs';
 
 try {
@@ -26,9 +27,15 @@ const own = await ownSplit();
  * client, configuration, tab sync: about 6 KB gzip of the own code's 11.2 KB
  * on its own). Until that shrinks, the ceiling sits a little above today's
  * size, so that size can only go down without someone deciding otherwise in
- * this file, and each row prints how far from the budget it is.
+ * this file, and each row prints how far from the budget it is. (Raised once
+ * after the languages went on demand, by 1,400 B on the CDN path: server
+ * numbers held to the attributes' rules, priorIdleTime, the engine's
+ * no-progress backoff and guards, and the part of keep-drafts every page
+ * carries — the attribute, the draft key, loading the rest on demand.)
+ * The keep-drafts module has no budget of its own: it is loaded only by pages
+ * that set the attribute, after the element works.
  */
-const CEILING = { cdn: 16_500, own: 11_300, language: SIZE_BUDGET.language };
+const CEILING = { cdn: 17_900, own: 12_800, language: SIZE_BUDGET.language, drafts: 3_000 };
 
 const rows = [
   { figure: 'CDN critical path, Lit included', files: cdn.path, budget: SIZE_BUDGET.cdn, goal: SIZE_GOAL.cdn, ceiling: CEILING.cdn },
@@ -36,6 +43,13 @@ const rows = [
 ];
 for (const { file, bytes } of [...cdn.languages, ...own.languages]) {
   rows.push({ figure: `language module ${file.replace(/^dist\//, '')}`, files: [{ file, bytes }], budget: SIZE_BUDGET.language, ceiling: CEILING.language });
+}
+for (const [build, { drafts }] of [['CDN', cdn], ['npm', own]]) {
+  if (drafts.length !== 1) {
+    console.error(`check-size: expected the keep-drafts code as one module loaded on demand in the ${build} build, found ${drafts.length}`);
+    process.exit(1);
+  }
+  rows.push({ figure: `keep-drafts module on demand (${build})`, files: drafts, budget: CEILING.drafts, ceiling: CEILING.drafts });
 }
 if (cdn.languages.length !== 11 || own.languages.length !== 11) {
   console.error(`check-size: expected 11 language modules loaded on demand in each build, found ${cdn.languages.length} (CDN) and ${own.languages.length} (npm)`);

@@ -46,10 +46,14 @@ export function assertBuilt() {
 
 /**
  * @typedef {{ file: string, bytes: Buffer }} Piece
- * @typedef {{ path: Piece[], languages: Piece[] }} Split
+ * @typedef {{ path: Piece[], languages: Piece[], drafts: Piece[] }} Split
  *   `path`: the entry first, then what it imports statically (transitively);
- *   `languages`: the modules imported on demand from the path.
+ *   `languages`: the language modules imported on demand from the path;
+ *   `drafts`: the code imported on demand only for `keep-drafts`.
  */
+
+/** The on-demand module of `keep-drafts` (src/drafts/draft-keeper.ts), by its file name in either build. */
+const isDrafts = (file) => /draft-keeper/.test(file);
 
 /** Follows a module graph: `imports(file)` → [{ file, dynamic }]. */
 function split(entry, imports, read) {
@@ -69,7 +73,8 @@ function split(entry, imports, read) {
     }
   }
   for (const piece of path) languages.delete(piece.file);
-  return { path, languages: [...languages].map((file) => ({ file, bytes: read(file) })) };
+  const pieces = [...languages].map((file) => ({ file, bytes: read(file) }));
+  return { path, languages: pieces.filter((p) => !isDrafts(p.file)), drafts: pieces.filter((p) => isDrafts(p.file)) };
 }
 
 /**
@@ -126,8 +131,8 @@ export async function ownSplit() {
       .filter((i) => !i.external)
       .map((i) => ({ file: i.path, dynamic: i.kind === 'dynamic-import' }));
   const named = (piece) => ({ ...piece, file: piece.file === entry ? NPM_ENTRY : nameOf(outputs[piece.file], piece.file) });
-  const { path, languages } = split(entry, imports, (file) => files.get(file));
-  return { path: path.map(named), languages: languages.map(named) };
+  const { path, languages, drafts } = split(entry, imports, (file) => files.get(file));
+  return { path: path.map(named), languages: languages.map(named), drafts: drafts.map(named) };
 }
 
 /** A chunk's source file name (dist/i18n/de.js) rather than esbuild's hashed one. */

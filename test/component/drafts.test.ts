@@ -74,9 +74,12 @@ async function typeAndTimeOut(env: FakeEnv, field: (name: string) => HTMLInputEl
   // Let the keeper load (the element imports it on demand; this resolves once it is in).
   await import('../../src/drafts/draft-keeper.js');
   await env.browser.advance(0);
-  // To just past the end: the seal runs on real time (WebCrypto), and its
-  // safety limit is a timer on the fake clock that must not be run past.
-  await env.browser.advance(120_500);
+  // To the warning, where the status call answers (an answer is dated from
+  // its arrival: one long step would make it a minute late), then to just
+  // past the end: the seal runs on real time (WebCrypto), and its safety
+  // limit is a timer on the fake clock that must not be run past.
+  await env.browser.advance(60_000);
+  await env.browser.advance(60_500);
   await until(() => env.navigations.length === 1, 'left the page');
 }
 
