@@ -248,11 +248,14 @@ export class SessionController implements ReactiveController {
   startTicking(update: () => void, running: () => boolean): void {
     this.env.clearTimeout(this.#tick);
     if (!running() || !this.engine) return;
+    // Just past the instant the time left crosses a whole second: the texts
+    // round down, so at that very instant they would still show the second
+    // that is ending, for a whole second more than is left.
     const msToNextSecond = (this.engine.deadlines.expireAt - this.env.now()) % 1000;
     this.#tick = this.env.setTimeout(() => {
       update();
       this.startTicking(update, running);
-    }, msToNextSecond > 0 ? msToNextSecond : 1000);
+    }, Math.max(0, msToNextSecond) + 1);
   }
 
   stopTicking(): void {
