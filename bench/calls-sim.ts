@@ -1,5 +1,5 @@
 /**
- * Server calls for one person working in several tabs (SPEC §9, issue: tabs),
+ * Server calls for one person working in several tabs (README, size and cost, issue: tabs),
  * counted with the real engine, tab sync and client against a simulated
  * §4.1 server, on the fake clock of the tests (an hour takes a second).
  * `sync: false` is the per-tab design: every tab decides on its own

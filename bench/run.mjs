@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: the figures of SPEC §9 in one run and one table, beside
+ * `npm run bench`: the figures of README, size and cost in one run and one table, beside
  * the budgets and the peers measured the same way.
  *
  *  (a) sizes: esbuild --bundle --minify, then gzip -9 and brotli (max). The

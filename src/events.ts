@@ -1,7 +1,7 @@
 /**
  * The element's events: typed CustomEvent subclasses, all `bubbles` and
  * `composed` so they reach the document from the shadow root. Cancelable
- * events fire before their side effect, so an app can take over (SPEC §2).
+ * events fire before their side effect, so an app can take over (README, API).
  */
 import type { ExtendSource } from './core/session-engine.js';
 import type { Operation } from './core/session-client.js';

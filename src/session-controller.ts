@@ -28,7 +28,7 @@ export interface ControllerHost extends ReactiveControllerHost, EventTarget {
 /** A sealing in progress never holds the page longer than this at timeout. */
 const SEAL_WAIT_MS = 2000;
 
-/** Page events after which the phase is derived again from the wall clock (SPEC §3.3). */
+/** Page events after which the phase is derived again from the wall clock (docs/design.md, when it talks to the server). */
 const WAKE_EVENTS = ['visibilitychange', 'online', 'resume', 'focus'] as const;
 
 /**
@@ -101,7 +101,7 @@ export class SessionController implements ReactiveController {
     waiting.delete(this);
     // A newcomer (promoted, or swapped in by an SPA) starts afresh: the app
     // removing the serving element is a route change, which is the person at
-    // work (CONTEXT #10: route changes must count as activity).
+    // work (route changes must count as activity).
     const firstStart = !this.engine;
     this.configure();
     const engine = this.engine!;

@@ -33,7 +33,7 @@ import type {
   SessionTimeoutWarnEvent,
 } from '../dist/events.js';
 
-/** The element's attributes (SPEC §2) and event props, as React 19 applies them. */
+/** The element's attributes (README, API) and event props, as React 19 applies them. */
 export interface SessionTimeoutDialogAttributes
   extends React.HTMLAttributes<SessionTimeoutDialog>,
     React.RefAttributes<SessionTimeoutDialog> {

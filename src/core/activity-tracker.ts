@@ -2,7 +2,7 @@
  * Records the last moment the person did something in the page. The
  * listeners do the least any tracker can do: store a time. Nothing is
  * scheduled, posted or compared per event; the session engine reads `last`
- * only when a decision is due (SPEC §9: ≤ 0.3 µs per event, 0 timer calls).
+ * only when a decision is due (README, size and cost: ≤ 0.3 µs per event, 0 timer calls).
  */
 
 /** Events whose `screenX/Y` show whether the pointer really moved. */
@@ -28,7 +28,7 @@ export class ActivityTracker {
   }
 
   readonly #onEvent = (event: Event): void => {
-    // Script-made events are not a person (phantom activity, CONTEXT #9).
+    // Script-made events are not a person (phantom activity).
     if (event.isTrusted) this.last = this.#now();
   };
 

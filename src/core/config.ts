@@ -1,7 +1,7 @@
 /**
  * Attribute values in, a safe configuration out. Nothing here throws: an
  * invalid value is reported once with console.error naming the attribute and
- * the value, and the default (or no URL) is used (SPEC §2).
+ * the value, and the default (or no URL) is used (README, API).
  */
 import type { Protocol } from './session-client.js';
 

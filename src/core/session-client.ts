@@ -1,5 +1,5 @@
 /**
- * The server calls of SPEC §4: status and keepalive for each wire protocol,
+ * The server calls (docs/design.md, server contract): status and keepalive for each wire protocol,
  * with every answer sorted into ok / expired / error. Expiry and error are
  * kept strictly apart: only a clear sign that the session is over (EXPIRED,
  * TIMEOUT, 401/440, a redirect, a login page) is an expiry; a 403, 5xx,
@@ -60,7 +60,7 @@ export function keepaliveTarget(options: Pick<ClientOptions, 'protocol' | 'statu
   return options.keepaliveUrl;
 }
 
-/** Every server call is aborted after this long (SPEC §3.2). */
+/** Every server call is aborted after this long (docs/design.md, failure rules). */
 export const CALL_TIMEOUT_MS = 5000;
 
 export class SessionClient {

@@ -1,5 +1,5 @@
 /**
- * Pure deadline math of SPEC §3.1: what we know about the session in, the
+ * Pure deadline math (docs/design.md, timing model): what we know about the session in, the
  * phase and the next instant worth waking up for out. No timers, no I/O.
  * All instants are wall-clock milliseconds.
  */

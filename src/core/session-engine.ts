@@ -1,5 +1,5 @@
 /**
- * The session state machine of SPEC §3: what the element knows, the one
+ * The session state machine (docs/design.md, timing model): what the element knows, the one
  * timer that wakes it when a decision is due, and the server calls that
  * confirm a decision. No DOM rendering, no Lit: the controller wires it to
  * the element, tests drive it with a fake clock and a scripted fetch.
@@ -274,7 +274,7 @@ export class SessionEngine {
   extend(source: ExtendSource = 'user'): Promise<boolean> {
     if (this.phase === 'expired') return Promise.resolve(false);
     if (this.facts.absoluteEndAt !== Infinity && this.deadlines.absolute) {
-      // Nothing can move an absolute end (SPEC §4.1 expiresIn).
+      // Nothing can move an absolute end (`expiresIn`, docs/design.md, server contract).
       return Promise.resolve(false);
     }
     if (!this.#config?.hasKeepalive) {
@@ -546,7 +546,7 @@ export class SessionEngine {
     if (op === 'keepalive') {
       // Our own request, whatever the answer: a server may count even one it
       // rejects (Django's timeout middleware runs before the CSRF check), and
-      // a later status showing it is not the person's activity (SPEC §3.1).
+      // a later status showing it is not the person's activity (docs/design.md, timing model).
       this.#ownCalls.push([sent, received]);
       if (this.#ownCalls.length > OWN_CALLS_KEPT) this.#ownCalls.shift();
     }

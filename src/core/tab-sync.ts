@@ -1,5 +1,5 @@
 /**
- * Tabs of one session act as one (SPEC §5). A BroadcastChannel carries facts
+ * Tabs of one session act as one (docs/design.md, tabs). A BroadcastChannel carries facts
  * as absolute wall-clock instants (never "N seconds from now", so a late
  * message cannot stretch a deadline), and the Web Locks API elects the one
  * tab that makes the timed server calls. When the leader closes or crashes

@@ -1,5 +1,5 @@
 /**
- * What assistive technology gets (SPEC §6, WCAG 2.2 SC 2.2.1 and 2.2.6):
+ * What assistive technology gets (README, accessibility, WCAG 2.2 SC 2.2.1 and 2.2.6):
  * axe with the dialog open in every built-in language, the dialog's role,
  * name and description, the live region's cadence over a whole countdown,
  * the error of a failed "Stay signed in", the final "signed out", the

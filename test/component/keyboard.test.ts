@@ -1,5 +1,5 @@
 /**
- * Keyboard and focus (SPEC §6, WAI-ARIA APG modal dialog pattern): focus
+ * Keyboard and focus (README, accessibility, WAI-ARIA APG modal dialog pattern): focus
  * moves to "Stay signed in" on open (to "Sign out" or the heading when no
  * "stay" is offered), Tab stays inside, Escape means "Stay signed in", and
  * focus returns where it was.

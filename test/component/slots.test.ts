@@ -1,5 +1,5 @@
 /**
- * Customisation (SPEC §2): slots replace the built-in texts, every visible
+ * Customisation (README, API): slots replace the built-in texts, every visible
  * piece is a part, custom properties style it; and the defaults hold up:
  * the page's font, its colour scheme, reduced motion, a 320 CSS px viewport.
  */

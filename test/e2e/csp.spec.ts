@@ -1,4 +1,4 @@
-// CONTEXT #12: inline scripts and innerHTML are blocked by a strict CSP and
+// Strict CSP: inline scripts and innerHTML are blocked by a strict CSP and
 // Trusted Types. The demo serves every page under
 //   default-src 'self'; script-src 'self'; style-src 'self'; require-trusted-types-for 'script'
 // and the element must work there with no violation at all, through a whole

@@ -1,4 +1,4 @@
-// SPEC §3, one tab, against the demo's reference server: the whole warning
+// docs/design.md, timing model, one tab, against the demo's reference server: the whole warning
 // cycle in a real browser, on one fake time shared by the page and the server
 // (helpers/clock.ts). Nothing here waits real seconds for a timeout.
 import type { Page } from '@playwright/test';
@@ -194,7 +194,7 @@ test.describe('activity', () => {
   test('typing in a rich-text editor in a same-origin iframe keeps the session alive the same way', async ({ page }) => {
     await recordEvents(page);
     const clocks = await openSignedIn(page);
-    // The page's own listeners hear nothing from inside an iframe (CONTEXT #10).
+    // The page's own listeners hear nothing from inside an iframe.
     const editor = page.frameLocator('#editor').locator('body');
     await editor.click();
     await workFor(clocks, (i) => page.keyboard.type('abcdefgh'[i % 8]));

@@ -1,6 +1,6 @@
 // Never wrong, never unsafe: what the element does when the server misbehaves,
 // one test per row, against the reference server's fault injection
-// (POST /__test/faults). SPEC §3.2 and §4.1: an error (403, 5xx, bad JSON, a
+// (POST /__test/faults). docs/design.md, failure rules and server contract: an error (403, 5xx, bad JSON, a
 // timeout, the network) is never an expiry; the local deadline always holds
 // (the warning at warnAt, leaving at expireAt, never early); retries back off
 // and stop at the deadline; only a clear sign that the session is over (401,
@@ -355,7 +355,7 @@ test.describe('silent keepalives (the person works, no request of their own)', (
     release();
     await h.settle();
     // The person has done nothing since 1 s: only "Stay signed in" ends a
-    // warning (SPEC §3.5). The dialog must not vanish with the deadline unchanged.
+    // warning (docs/design.md, timing model). The dialog must not vanish with the deadline unchanged.
     await expect(tab.element).toHaveAttribute('state', 'warning');
     await expect(tab.dialog).toBeVisible();
     await h.advanceTo(100);

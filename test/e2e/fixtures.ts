@@ -10,10 +10,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test as base, expect } from '@playwright/test';
-// @ts-ignore -- plain JS, no types (SPEC §8: the demo exports createApp).
+// @ts-ignore -- plain JS, no types (docs/design.md, reference server: the demo exports createApp).
 import { createApp } from '../../demo/server.js';
 
-/** The reference server's settings (SPEC §8), in seconds. */
+/** The reference server's settings (docs/design.md, reference server), in seconds. */
 export interface SessionSettings {
   idleSeconds?: number;
   timeoutSeconds?: number;

@@ -1,4 +1,4 @@
-// SPEC §4, the server contract, end to end against mimics of the two Django
+// docs/design.md, server contract, the server contract, end to end against mimics of the two Django
 // libraries (test/servers/) and, for the absolute lifetime, the reference
 // server. One fake time for page and server (helpers/clock.ts).
 import { test as base, type Page } from '@playwright/test';

@@ -1,4 +1,4 @@
-// SPEC §3.3: all deadlines are wall-clock instants. A timer that fires late
+// docs/design.md, when it talks to the server: all deadlines are wall-clock instants. A timer that fires late
 // (sleep, a throttled background tab), a page that becomes visible again, a
 // `pageshow` from the back/forward cache or `online` after offline re-derive
 // the phase from now; a deadline already past is never shown as a dialog.
@@ -41,7 +41,7 @@ const left = (end: number, now: number) => Math.floor(end - now);
 
 /**
  * After a status answer the element knows the server's last activity only to
- * the whole second (`idleTime` is floored; SPEC §4.1: activity = sent −
+ * the whole second (`idleTime` is floored; docs/design.md, server contract: activity = sent −
  * idleTime), so its estimate of the end may be up to 1 s later than `end`.
  * It may also be a fraction of a second earlier (the page load counts from
  * the navigation's start), and what it shows is rounded down: one less.

@@ -1,4 +1,4 @@
-// SPEC §5: tabs of one session act as one. Several pages in ONE browser
+// docs/design.md, tabs: tabs of one session act as one. Several pages in ONE browser
 // context (they share BroadcastChannel and Web Locks), one fake clock for all
 // of them, kept in step with the reference server's test clock (see
 // helpers/tabs.ts). Limits: warning after 60 s, signed out after 120 s.
@@ -123,7 +123,7 @@ test.describe('tabs of one session act as one', () => {
       expect(expire, `${t.name}: one expire event`).toHaveLength(1);
       expect(expire[0]!.at).toBeGreaterThanOrEqual(120);
     }
-    // SPEC §9: per warning cycle, any number of tabs: ≤ 2 status + 1 keepalive.
+    // README, size and cost: per warning cycle, any number of tabs: ≤ 2 status + 1 keepalive.
     const calls = await h.serverCalls();
     expect(calls.filter((c) => c.op === 'status').length).toBeLessThanOrEqual(2);
     expect(calls.filter((c) => c.op === 'keepalive')).toHaveLength(0);
@@ -221,7 +221,7 @@ test.describe('tabs of one session act as one', () => {
 /**
  * The same scripted person — 20 minutes of work at idle 300 s, a mouse move
  * every 30 s in one tab (the last opened, so a follower when there are
- * several) — with 1, 3 and 5 tabs open. SPEC §5: requests do not grow with
+ * several) — with 1, 3 and 5 tabs open. docs/design.md, tabs: requests do not grow with
  * the number of tabs.
  */
 async function scriptedPerson(browser: Browser, baseURL: string, tabCount: number) {

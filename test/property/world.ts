@@ -111,7 +111,7 @@ function response(status: number, body: string, type = 'application/json', kind 
   };
 }
 
-/** The server side of SPEC §4.1, on the world's clock. */
+/** The server side of docs/design.md, server contract, on the world's clock. */
 export class SimServer {
   alive = true;
   /** Last request the server counted (any but status), ms. */

@@ -1,4 +1,4 @@
-// The session-timeout wire protocol (SPEC §4.1) as served by the demo app,
+// The session-timeout wire protocol (docs/design.md, server contract) as served by the demo app,
 // which runs server/session-timeout.js on express-session. The server clock
 // is moved with the /__test/clock hook; nothing here sleeps.
 

@@ -97,7 +97,7 @@ describe('activity-tracker: trusted events', () => {
 
 describe('activity-tracker: same-origin iframes', () => {
   // A rich-text editor in an iframe, or an app framed in a portal: the person
-  // types there, and the page's own listeners never hear it (CONTEXT #10).
+  // types there, and the page's own listeners never hear it.
   const c = clock();
   let tracker: ActivityTracker;
   const frames: HTMLIFrameElement[] = [];

@@ -630,7 +630,7 @@ describe('session-engine: what the e2e tests against real servers taught', () =>
     expect(server.count('status')).to.equal(1);
     await at(t, TIMEOUT * S + 2 * S);
     expect(t.host.expires).to.have.length(1);
-    expect(server.count('status')).to.equal(2); // SPEC §9: at most 2 per warning cycle
+    expect(server.count('status')).to.equal(2); // README, size and cost: at most 2 per warning cycle
   });
 
   it('asks the server at the deadline itself when no other tab was ever heard (no poll round)', async () => {

@@ -236,7 +236,7 @@ describe('tab-sync: one session in many tabs', () => {
     expect(Math.min(b.host.expires[0], c.host.expires[0]) - START).to.be.at.least(TIMEOUT * S);
   });
 
-  it('keeps a warning cycle within 2 status calls when the leader of 5 tabs is frozen (SPEC §9)', async () => {
+  it('keeps a warning cycle within 2 status calls when the leader of 5 tabs is frozen (README, size and cost)', async () => {
     const s = await session(5);
     const [a, ...followers] = s.tabs;
     // Nearly the same draw: their fallbacks fire within one grace period of
@@ -328,7 +328,7 @@ describe('tab-sync: one session in many tabs', () => {
   });
 });
 
-describe('tab-sync: server calls do not grow with tabs (SPEC §9)', () => {
+describe('tab-sync: server calls do not grow with tabs (README, size and cost)', () => {
   const measured: Record<number, number> = {};
 
   async function hourOfWork(n: number) {

@@ -1,6 +1,6 @@
 // A tiny server for a plain HTML page with no framework (node:http only)
 // that loads the CDN build with <script type="module"> and speaks the
-// `session-timeout` protocol (SPEC §4.1) from its own in-memory sessions:
+// `session-timeout` protocol (docs/design.md, server contract) from its own in-memory sessions:
 //
 //   GET  /                      the page (signed in), or 302 to /login
 //   GET  /static/session-timeout-dialog.js   dist/cdn/session-timeout-dialog.js
