@@ -23,6 +23,8 @@ export interface ControllerHost extends ReactiveControllerHost, EventTarget {
   readonly engineHost: EngineHost;
   /** A draft was put back into the page's fields: say so. */
   draftRestored(): void;
+  /** The back/forward cache brought back a page whose session had ended. */
+  pageRestoredAfterEnd(): void;
 }
 
 /** A sealing in progress never holds the page longer than this at timeout. */
@@ -83,7 +85,11 @@ export class SessionController implements ReactiveController {
 
   readonly #onPageShow = (event: PageTransitionEvent): void => {
     // Restored from the back/forward cache: the page may have slept for hours.
-    if (event.persisted) this.engine?.wake(true);
+    if (!event.persisted) return;
+    // A page that already left after its session ended (the person pressed
+    // Back): leave again at once, before anyone reads it.
+    if (this.engine?.phase === 'expired') this.#host.pageRestoredAfterEnd();
+    else this.engine?.wake(true);
   };
 
   hostConnected(): void {
@@ -169,6 +175,11 @@ export class SessionController implements ReactiveController {
         resolve();
       });
     });
+  }
+
+  /** The page leaves after a timeout: a sealed page's fields and key go (see DraftKeeper.leave). */
+  leavingAfterTimeout(): void {
+    this.#keeper?.leave();
   }
 
   /** A deliberate sign-out (here or in another tab): this tab's drafts go. */

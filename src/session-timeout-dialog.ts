@@ -228,8 +228,12 @@ export class SessionTimeoutDialog extends LitElement {
       const sealing = this.#controller?.sealDraft();
       if (this.dispatchEvent(new SessionTimeoutExpireEvent())) {
         const url = this.#controller?.config?.timeoutUrl ?? null;
-        if (sealing) void sealing.then(() => this.#leave(url));
-        else this.#leave(url);
+        const leave = (): void => {
+          this.#controller?.leavingAfterTimeout();
+          this.#leave(url);
+        };
+        if (sealing) void sealing.then(leave);
+        else leave();
       } else {
         // The page stays (an SPA routes itself): say it, since nothing else
         // will. A moment later: while the modal dialog is open the page is
@@ -502,9 +506,18 @@ export class SessionTimeoutDialog extends LitElement {
     this.requestUpdate();
   };
 
+  /** @internal The back/forward cache brought this page back after it left: leave again. */
+  pageRestoredAfterEnd(): void {
+    if (this.#leftFor !== undefined) this.#leave(this.#leftFor);
+  }
+
+  /** Where the page went when it left (null: reloaded); undefined while it has not. */
+  #leftFor: string | null | undefined = undefined;
+
   #leave(url: string | null): void {
     const env = this.#controller?.env;
     if (!env) return;
+    this.#leftFor = url;
     // Only http(s) URLs get here (config.ts refuses the rest).
     if (url) env.navigate(url);
     else env.reload();

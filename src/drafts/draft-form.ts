@@ -31,7 +31,15 @@ export function isExcluded(el: Control): boolean {
   if (el instanceof HTMLInputElement && NEVER_TYPES.has(el.type)) return true;
   const tokens = (el.getAttribute('autocomplete') ?? '').toLowerCase().split(/\s+/);
   if (tokens.some((token) => SECRET_TOKEN.test(token))) return true;
-  return el.closest('[data-session-draft="off"]') !== null;
+  // On the control, an ancestor, or the form it belongs to (`form=` may tie
+  // it to a form elsewhere in the page); "off" in any case, spaces aside.
+  const off = (node: Element | null): boolean => {
+    for (let at = node; at; at = at.parentElement) {
+      if (at.getAttribute('data-session-draft')?.trim().toLowerCase() === 'off') return true;
+    }
+    return false;
+  };
+  return off(el) || off(el.form);
 }
 
 const isCheckable = (el: Control): el is HTMLInputElement =>
@@ -133,4 +141,23 @@ export function fillFields(fields: readonly DraftField[], doc: Document = docume
     filled++;
   }
   return filled;
+}
+
+/**
+ * Put every control the person changed back to the page's own value,
+ * secrets included, without events: the page is leaving, and what it showed
+ * must not come back with it (the back/forward cache keeps the page as it
+ * was, and browsers restore form values into a page loaded again from
+ * history). Returns how many controls were reset.
+ */
+export function resetFields(doc: Document = document): number {
+  let reset = 0;
+  for (const el of controls(doc).values()) {
+    if (isAtDefault(el)) continue;
+    if (isCheckable(el)) el.checked = el.defaultChecked;
+    else if (el instanceof HTMLSelectElement) for (const option of el.options) option.selected = option.defaultSelected;
+    else el.value = el.defaultValue;
+    reset++;
+  }
+  return reset;
 }

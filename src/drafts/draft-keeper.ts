@@ -13,7 +13,7 @@
  * seals its own page.
  */
 import type { ChannelLike } from '../core/environment.js';
-import { collectFields, fillFields } from './draft-form.js';
+import { collectFields, fillFields, resetFields } from './draft-form.js';
 import { importDraftKey, openDraft, parseSealed, sealDraft, type DraftContent, type DraftKey, type SealedDraft } from './draft-seal.js';
 
 // Nothing here imports a module of the element's own file (events, storage
@@ -162,12 +162,27 @@ export class DraftKeeper {
         this.#storage?.setItem(entry, JSON.stringify(sealed));
         // Not to be opened again on this same page (an SPA that stays).
         this.#waiting.delete(entry);
+        this.#sealed = true;
       } catch (error) {
         // A full storage (QuotaExceededError) or data the app added that does
         // not serialise: the page keeps everything it shows; only the draft is lost.
-        this.#error(`the draft could not be kept: ${error instanceof Error ? error.message : String(error)}`);
+        // Named by kind only: a browser's message may quote the storage entry,
+        // whose key id is the same for the person in every session.
+        this.#error(`the draft could not be kept (${error instanceof Error ? error.name : 'error'})`);
       }
     });
+  }
+
+  /**
+   * The page leaves after a timeout: once its draft is safely sealed, the
+   * fields go back to the page's own values and the key is dropped, so that
+   * neither comes back with the page (back button, back/forward cache).
+   * When sealing failed the fields stay: they are all there is.
+   */
+  leave(): void {
+    if (!this.#sealed) return;
+    resetFields(this.#doc);
+    this.forget();
   }
 
   /** A deliberate sign-out (the host removes the stored drafts): the key goes too. */
@@ -176,6 +191,9 @@ export class DraftKeeper {
     this.#key = Promise.resolve(null);
     this.#from = null;
   }
+
+  /** True once this page's draft was stored. */
+  #sealed = false;
 
   close(): void {
     this.#closed = true;

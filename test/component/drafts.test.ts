@@ -106,6 +106,13 @@ describe('keep-drafts', () => {
     expect(stored).to.have.length(1);
     const text = sessionStorage.getItem(stored[0]!)!;
     for (const typed of ['Annual', 'Sales', 'hunter2']) expect(text).not.to.contain(typed);
+    // Sealed, the page left nothing typed in its fields (Back, or the
+    // back/forward cache, would show them again)…
+    for (const name of ['title', 'body', 'password']) expect(page1.field(name).value, name).to.equal('');
+    // …and a page brought back from that cache leaves again at once.
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    expect(first.env.navigations).to.have.length(2);
+    expect(first.env.navigations[1]).to.contain('/login?timed-out=1');
     page1.root.remove();
 
     // Signed in again, same person: the page loads again.

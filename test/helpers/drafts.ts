@@ -29,7 +29,8 @@ export class MemoryStorage implements Storage {
     this.#items.delete(key);
   }
   setItem(key: string, value: string): void {
-    if (this.full) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    // Worded as Chromium words it: the message quotes the entry's name.
+    if (this.full) throw new DOMException(`Setting the value of '${key}' exceeded the quota.`, 'QuotaExceededError');
     this.#items.set(key, String(value));
   }
   /** Every stored key and value, for scanning. */

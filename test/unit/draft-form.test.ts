@@ -1,5 +1,5 @@
 import { expect, fixture, html } from '@open-wc/testing';
-import { collectFields, fillFields, isAtDefault, isExcluded, type DraftField } from '../../src/drafts/draft-form.js';
+import { collectFields, fillFields, isAtDefault, isExcluded, resetFields, type DraftField } from '../../src/drafts/draft-form.js';
 
 /** Type into a control as a person would leave it (value set, no default changed). */
 function set(root: ParentNode, selector: string, value: string | boolean): void {
@@ -73,6 +73,7 @@ describe('draft-form: never kept', () => {
     ['autocomplete="cc-csc" on a textarea', html`<textarea name="x" autocomplete="cc-csc"></textarea>`],
     ['data-session-draft="off" on the control', html`<input name="x" data-session-draft="off" />`],
     ['data-session-draft="off" on an ancestor', html`<fieldset data-session-draft="off"><div><input name="x" /></div></fieldset>`],
+    ['data-session-draft=" OFF " (any case, spaces aside)', html`<input name="x" data-session-draft=" OFF " />`],
   ];
   for (const [what, template] of cases) {
     it(`skips ${what}, even with a value typed`, async () => {
@@ -87,6 +88,20 @@ describe('draft-form: never kept', () => {
       expect(JSON.stringify(fields)).not.to.contain('secret 1234');
     });
   }
+
+  it('skips a control tied by form= to a form marked data-session-draft="off" elsewhere in the page', async () => {
+    const root = await fixture<HTMLDivElement>(html`
+      <div>
+        <form id="private" data-session-draft="off"></form>
+        <form><input name="x" form="private" /><input name="kept" /></form>
+      </div>
+    `);
+    const control = root.querySelector<HTMLInputElement>('[name=x]')!;
+    control.value = 'secret 1234';
+    set(root, '[name=kept]', 'visible');
+    expect(isExcluded(control)).to.equal(true);
+    expect(collectFields(root.ownerDocument).map((f) => f.control)).to.deep.equal(['name:kept']);
+  });
 
   it('keeps a control whose autocomplete names no secret, and one under data-session-draft="on"', async () => {
     const form = await fixture<HTMLFormElement>(html`
@@ -180,5 +195,33 @@ describe('draft-form: found again', () => {
     );
     expect(form.querySelector<HTMLInputElement>('[value="2"]')!.checked).to.equal(true);
     expect([...form.querySelector('select')!.selectedOptions].map((o) => o.value)).to.deep.equal(['a']);
+  });
+
+  it('resetFields puts every changed control back to the page’s own value, secrets included, without events', async () => {
+    const form = await fixture<HTMLFormElement>(html`
+      <form>
+        <input name="t" value="page" />
+        <input name="p" type="password" />
+        <textarea name="a"></textarea>
+        <input type="checkbox" name="c" />
+        <select name="s"><option>a</option><option selected>b</option></select>
+        <input name="same" value="unchanged" />
+      </form>
+    `);
+    set(form, '[name=t]', 'typed');
+    set(form, '[name=p]', 'hunter2');
+    set(form, '[name=a]', 'long text');
+    form.querySelector<HTMLInputElement>('[name=c]')!.checked = true;
+    form.querySelector('select')!.selectedIndex = 0;
+    let events = 0;
+    form.addEventListener('input', () => events++);
+    form.addEventListener('change', () => events++);
+    expect(resetFields(form.ownerDocument)).to.equal(5);
+    expect(form.querySelector<HTMLInputElement>('[name=t]')!.value).to.equal('page');
+    expect(form.querySelector<HTMLInputElement>('[name=p]')!.value).to.equal('');
+    expect(form.querySelector<HTMLTextAreaElement>('[name=a]')!.value).to.equal('');
+    expect(form.querySelector<HTMLInputElement>('[name=c]')!.checked).to.equal(false);
+    expect(form.querySelector('select')!.value).to.equal('b');
+    expect(events).to.equal(0);
   });
 });
