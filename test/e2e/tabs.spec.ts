@@ -240,6 +240,8 @@ async function scriptedPerson(browser: Browser, baseURL: string, tabCount: numbe
     await h.advanceTo(1230, { step: 5 });
     const calls = await h.serverCalls();
     const warned = h.tabs.some((t) => t.warned);
+    // Shown when the counts differ: which call came when.
+    test.info().annotations.push({ type: `calls with ${tabCount} tabs`, description: JSON.stringify(calls.map((c) => `${c.op}@${c.at}`)) });
     return {
       status: calls.filter((c) => c.op === 'status').length,
       keepalive: calls.filter((c) => c.op === 'keepalive').length,
@@ -261,8 +263,9 @@ test.describe('server calls do not grow with tabs', () => {
     console.log('server calls for 20 minutes of work at idle 300 s:', JSON.stringify(counts));
     for (const n of [1, 3, 5]) expect(counts[n]!.warned, `${n} tabs: nobody was warned`).toBe(false);
     // One keepalive each time the server's idle clock reaches 300 s (at 300, 600, 900, 1200).
-    expect(counts[1]).toEqual({ status: 0, keepalive: 4, warned: false });
-    expect(counts[3]).toEqual(counts[1]);
-    expect(counts[5]).toEqual(counts[1]);
+    const when = test.info().annotations.filter((a) => a.type.startsWith('calls with')).map((a) => `${a.type}: ${a.description}`).join('; ');
+    expect(counts[1], when).toEqual({ status: 0, keepalive: 4, warned: false });
+    expect(counts[3], when).toEqual(counts[1]);
+    expect(counts[5], when).toEqual(counts[1]);
   });
 });

@@ -83,6 +83,8 @@ export class Clocks {
     // machine, became its performance.now() at load, so the element counted
     // from an instant before `start`.)
     await page.clock.pauseAt(clocks.start);
+    // After the fake clock's own script, so that it wraps the fake setTimeout.
+    await page.addInitScript(markCountdownTicks);
     await clocks.setServer(clocks.start);
     return clocks;
   }
@@ -143,8 +145,12 @@ export class Clocks {
       const next = this.now + by;
       await this.setServer(next + this.offset);
       try {
-        if (stretch) await this.page.clock.fastForward(by);
-        else await this.page.clock.runFor(by);
+        // fastForward fires what was due before its end; a countdown tick due
+        // exactly at the end runs in the runFor(0) after it.
+        if (stretch) {
+          await this.page.clock.fastForward(by);
+          await this.page.clock.runFor(0);
+        } else await this.page.clock.runFor(by);
       } catch (error) {
         // A timer that navigated the page (timeout-url, signout-url) takes the
         // frame down in the middle of the run: the new page replays the same
@@ -189,6 +195,63 @@ export class Clocks {
     // the next: one more round trip.
     await inPage();
   }
+}
+
+/**
+ * Marks the timers of the dialog's countdown, so that `nextTimerIn` can
+ * look past them. While the warning is open, the countdown redraws at every
+ * whole second of the time left: a timer due every second, which would make
+ * every second of a warning a step of its own (a settle, a server-clock
+ * update, about 80 ms of real time each). The countdown only redraws from the
+ * clock; it never sends anything or decides anything. So, like a repeating
+ * timer, it may fire once at the end of merged steps (it then shows what is
+ * left at that instant), and the tests that read it mid-warning still see it
+ * right after every advance.
+ *
+ * A countdown timer is the first setTimeout set in the same turn as a
+ * `showModal()`, and every setTimeout a countdown timer sets when it runs
+ * (the next tick). Installed after the fake clock, it wraps the fake
+ * setTimeout; the ids it returns are the clock's own.
+ */
+export function markCountdownTicks(): void {
+  const w = window as unknown as { __e2eTicks?: Set<unknown> };
+  if (w.__e2eTicks) return;
+  const ticks = (w.__e2eTicks = new Set<unknown>());
+  const setTimeoutBefore = window.setTimeout;
+  const clearTimeoutBefore = window.clearTimeout;
+  let opening = false;
+  let inTick = false;
+  const showModal = HTMLDialogElement.prototype.showModal;
+  HTMLDialogElement.prototype.showModal = function (this: HTMLDialogElement) {
+    opening = true;
+    queueMicrotask(() => (opening = false));
+    return showModal.call(this);
+  };
+  window.setTimeout = function (handler: TimerHandler, ms?: number, ...rest: unknown[]) {
+    const isTick = (opening || inTick) && typeof handler === 'function';
+    if (!isTick) return setTimeoutBefore(handler, ms, ...rest);
+    opening = false;
+    const run = handler as (...a: unknown[]) => void;
+    const id = setTimeoutBefore(
+      (...a: unknown[]) => {
+        ticks.delete(id);
+        inTick = true;
+        try {
+          run(...a);
+        } finally {
+          inTick = false;
+        }
+      },
+      ms,
+      ...rest,
+    );
+    ticks.add(id);
+    return id;
+  } as typeof window.setTimeout;
+  window.clearTimeout = function (id?: number) {
+    ticks.delete(id);
+    return clearTimeoutBefore(id);
+  } as typeof window.clearTimeout;
 }
 
 /**
@@ -238,10 +301,11 @@ export async function nextTimerIn(pages: Page[]): Promise<number | null> {
           const timers = clock?._timers;
           const now = clock?._now?.ticks;
           if (!(timers instanceof Map) || typeof now !== 'number') return null;
+          const ticks = (globalThis as { __e2eTicks?: Set<unknown> }).__e2eTicks;
           let first = Infinity;
-          for (const timer of (timers as Map<number, Timer>).values()) {
+          for (const [id, timer] of timers as Map<unknown, Timer>) {
             if (typeof timer?.callAt !== 'number') return null;
-            if (timer.type !== 'Interval') first = Math.min(first, timer.callAt);
+            if (timer.type !== 'Interval' && !ticks?.has(id)) first = Math.min(first, timer.callAt);
           }
           return first === Infinity ? -1 : Math.max(0, Math.ceil(first - now));
         });
@@ -265,7 +329,7 @@ export async function nextTimerIn(pages: Page[]): Promise<number | null> {
  * one with the page's (fake) time it was sent. Transparent to the page: the
  * same promise is returned.
  */
-function countFetches(): void {
+export function countFetches(): void {
   const w = window as unknown as { __e2ePendingFetches?: number; __e2eFetches: FetchRecord[]; fetch: typeof fetch };
   if (w.__e2ePendingFetches !== undefined) return;
   w.__e2ePendingFetches = 0;

@@ -12,9 +12,9 @@
 // page has run its queued tasks. No real waiting for timeouts anywhere.
 import type { APIRequestContext, BrowserContext, Locator, Page, Request } from '@playwright/test';
 import { expect } from '../fixtures.js';
-import { stretchOrStep } from './clock.js';
+import { countFetches, markCountdownTicks, stretchOrStep } from './clock.js';
 
-/** The two session calls of SPEC §4.1 (the demo's URLs). */
+/** The two session calls of docs/design.md, server contract (the demo's URLs). */
 export const STATUS_PATH = '/session/status';
 export const KEEPALIVE_PATH = '/session/keepalive';
 const SESSION_CALL = /\/session\/(status|keepalive)(?:[?#]|$)/;
@@ -207,6 +207,8 @@ export class Harness {
       h.tabs.find((t) => t.page === page)?.events.push(entry);
     });
     await context.addInitScript({ content: RECORDER.replace('__T0__', String(T0)) });
+    await context.addInitScript(markCountdownTicks);
+    await context.addInitScript(countFetches);
     context.on('request', (r) => {
       if (!SESSION_CALL.test(r.url())) return;
       h.pending.add(r);
@@ -242,7 +244,10 @@ export class Harness {
       if (f === page.mainFrame()) tab.visited.push(f.url());
     });
     page.on('close', () => (tab.closed = true));
-    await page.goto(path);
+    // Not until 'load': the element runs before DOMContentLoaded (a module
+    // script), and the rest of the page (the editor's iframe, images) is the
+    // demo's, not the session's.
+    await page.goto(path, { waitUntil: 'domcontentloaded' });
     if (path === '/') await expect(tab.element).toHaveAttribute('state', 'active');
     await this.settle();
     return tab;
@@ -270,8 +275,12 @@ export class Harness {
     while (left > 0) {
       const { by: d, stretch } = await stretchOrStep(this.context.pages(), left, stepMs);
       await this.serverClock({ advance: d / 1000 });
-      if (stretch) await this.context.clock.fastForward(d);
-      else await this.context.clock.runFor(d);
+      // fastForward fires what was due before its end; a countdown tick due
+      // exactly at the end runs in the runFor(0) after it.
+      if (stretch) {
+        await this.context.clock.fastForward(d);
+        await this.context.clock.runFor(0);
+      } else await this.context.clock.runFor(d);
       this.elapsedMs += d;
       left -= d;
       await this.settle({ step: true });
@@ -313,9 +322,12 @@ export class Harness {
     // A step of time in a single tab: the timers it ran finished inside
     // runFor(), and no other tab can have news for it. One round trip lets
     // a call those timers started be reported; if none was, that is all.
+    // (The page's own count of fetches in flight too: Playwright may report
+    // a request the timers just sent a moment after that round trip, and the
+    // next step would then move the server's clock under it.)
     if (step && this.open_.length <= 1) {
-      await Promise.all(this.open_.map((t) => drain(t.page)));
-      if (this.seen === this.seenAtSettle && waitable() === 0) return;
+      const inPage = await Promise.all(this.open_.map((t) => drain(t.page)));
+      if (this.seen === this.seenAtSettle && waitable() === 0 && inPage.every((n) => n === 0)) return;
     }
     for (let round = 0; round < 50; round++) {
       const before = this.seen;
@@ -327,8 +339,10 @@ export class Harness {
       }
       // Twice: an answer applied in one tab is broadcast, then heard in the others.
       await Promise.all(this.open_.map((t) => drain(t.page)));
-      await Promise.all(this.open_.map((t) => drain(t.page)));
-      if (this.seen === before && waitable() === 0) {
+      const inPage = await Promise.all(this.open_.map((t) => drain(t.page)));
+      // A hung call stays in flight in the page by design: then only ours count.
+      const quiet = this.hangs !== null || inPage.every((n) => n === 0);
+      if (this.seen === before && waitable() === 0 && quiet) {
         this.seenAtSettle = this.seen;
         return;
       }
@@ -387,18 +401,22 @@ export class Harness {
   }
 }
 
-/** Let a page run every task queued so far (a real macrotask; fake timers do not touch MessageChannel). */
-async function drain(page: Page): Promise<void> {
+/**
+ * Let a page run every task queued so far (a real macrotask; fake timers do
+ * not touch MessageChannel); resolves the page's fetches still in flight.
+ */
+async function drain(page: Page): Promise<number> {
   try {
-    await page.evaluate(
+    return await page.evaluate(
       () =>
-        new Promise<void>((resolve) => {
+        new Promise<number>((resolve) => {
           const c = new MessageChannel();
-          c.port1.onmessage = () => resolve();
+          c.port1.onmessage = () => resolve((window as unknown as { __e2ePendingFetches?: number }).__e2ePendingFetches ?? 0);
           c.port2.postMessage(0);
         }),
     );
   } catch {
     // The page is navigating (it left for timeout-url) or closed: nothing to wait for.
+    return 0;
   }
 }
