@@ -1032,7 +1032,7 @@ ${limitsForm({ csrfToken, config, limits, error: limitsError })}
 </section>
 </main>
 <!-- timeout-url must end the session. /login?timed-out=1 does so only because this demo's sign-in page has special code for it (demo/server.js); elsewhere use a sign-out view, e.g. /logout?timed-out=1. -->
-<session-timeout-dialog status-url="${STATUS_PATH}" keepalive-url="${KEEPALIVE_PATH}" signout-url="/logout" timeout-url="/login?timed-out=1" idle-seconds="${limits.idleSeconds}" timeout-seconds="${limits.timeoutSeconds}"></session-timeout-dialog>`,
+<session-timeout-dialog keep-drafts status-url="${STATUS_PATH}" keepalive-url="${KEEPALIVE_PATH}" signout-url="/logout" timeout-url="/login?timed-out=1" idle-seconds="${limits.idleSeconds}" timeout-seconds="${limits.timeoutSeconds}"></session-timeout-dialog>`,
   });
 }
 
