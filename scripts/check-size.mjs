@@ -31,11 +31,13 @@ const own = await ownSplit();
  * after the languages went on demand, by 1,400 B on the CDN path: server
  * numbers held to the attributes' rules, priorIdleTime, the engine's
  * no-progress backoff and guards, and the part of keep-drafts every page
- * carries — the attribute, the draft key, loading the rest on demand.)
+ * carries — the attribute, the draft key, loading the rest on demand. And
+ * by 100 B after the review of keep-drafts: a page that left after its
+ * session ended leaves again when the back/forward cache restores it.)
  * The keep-drafts module has no budget of its own: it is loaded only by pages
  * that set the attribute, after the element works.
  */
-const CEILING = { cdn: 17_900, own: 12_800, language: SIZE_BUDGET.language, drafts: 3_000 };
+const CEILING = { cdn: 18_000, own: 12_900, language: SIZE_BUDGET.language, drafts: 3_100 };
 
 const rows = [
   { figure: 'CDN critical path, Lit included', files: cdn.path, budget: SIZE_BUDGET.cdn, goal: SIZE_GOAL.cdn, ceiling: CEILING.cdn },
