@@ -3,8 +3,7 @@
  * `composed` so they reach the document from the shadow root. Cancelable
  * events fire before their side effect, so an app can take over (README, API).
  */
-import type { ExtendSource } from './core/session-engine.js';
-import type { Operation } from './core/session-client.js';
+import type { ErrorDetail, ExtendSource } from './core/session-engine.js';
 import type { DraftField } from './drafts/draft-form.js';
 
 export type { DraftField };
@@ -39,11 +38,9 @@ export class SessionTimeoutSignoutEvent extends CustomEvent<Record<string, never
   }
 }
 
-export interface SessionTimeoutErrorDetail {
-  /** `draft`: a draft could not be kept (full storage) or opened (changed on the device). */
-  operation: Operation | 'draft';
-  status?: number;
-  message: string;
+/** The engine's error detail, with one more operation: `draft`, a draft could not be kept (full storage) or opened (changed on the device). */
+export interface SessionTimeoutErrorDetail extends Omit<ErrorDetail, 'operation'> {
+  operation: ErrorDetail['operation'] | 'draft';
 }
 
 /** A server call failed. An error is never an expiry: the local deadline still holds. */

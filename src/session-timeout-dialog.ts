@@ -1,5 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { countdownText, fillTemplate, formatDuration } from './core/countdown-text.js';
+import { countdownText, formatDuration, splitTemplate } from './core/countdown-text.js';
 import { DEFAULT_TIMEOUT_SECONDS, type RawConfig } from './core/config.js';
 import type { Environment } from './core/environment.js';
 import type { EngineHost, ExtendSource } from './core/session-engine.js';
@@ -133,7 +133,11 @@ export class SessionTimeoutDialog extends LitElement {
    */
   keepDrafts = false;
 
-  /** The phase: `active`, `warning` or `expired` (reflected as the `state` attribute). */
+  /**
+   * The phase: `active`, `warning` or `expired` (reflected as the `state`
+   * attribute). The element sets it: a value written from outside does not
+   * change the phase, and is replaced at the next change.
+   */
   state: 'active' | 'warning' | 'expired' = 'active';
 
   /**
@@ -352,7 +356,7 @@ export class SessionTimeoutDialog extends LitElement {
     const { visible, spoken } = countdownText(this.#exactRemaining, lang);
     const absolute = engine?.deadlines.absolute;
     const template = absolute ? t.ending : t.message;
-    const [before, after] = fillTemplate(template, visible);
+    const [before, after] = splitTemplate(template);
     const slotted = this.#hasMessageSlot;
     const countdown = html`<span part="countdown" aria-hidden="true">${visible}</span>`;
     const signout = this.#controller?.config?.signoutUrl;

@@ -134,9 +134,11 @@ export function countdownText(remaining: number, lang: string): { visible: strin
   };
 }
 
-/** Splits a message at its first `{time}`; without one → [template, '']. */
-export function fillTemplate(template: string, time: string): [before: string, after: string] {
-  void time; // rendered by the caller between the two parts (no innerHTML)
+/**
+ * Splits a message at its first `{time}`; without one → [template, '']. The
+ * caller renders the time between the two parts (text nodes, no innerHTML).
+ */
+export function splitTemplate(template: string): [before: string, after: string] {
   const i = template.indexOf('{time}');
   return i < 0 ? [template, ''] : [template.slice(0, i), template.slice(i + 6)];
 }

@@ -28,6 +28,7 @@ import {
   type SessionFacts,
 } from './session-clock.js';
 import type { ActivityTracker } from './activity-tracker.js';
+import { DEFAULT_IDLE_SECONDS, DEFAULT_TIMEOUT_SECONDS } from './config.js';
 import type { CallResult, Operation, ServerState, SessionClient } from './session-client.js';
 import type { TabMessage, TabSync } from './tab-sync.js';
 
@@ -39,9 +40,9 @@ export interface ErrorDetail {
   message: string;
 }
 
-/** What the engine tells its host. Returning false from a `before*` callback cancels the default. */
+/** What the engine tells its host (the element): each phase change, errors, and when to render. */
 export interface EngineHost {
-  /** The warning is due. Return false to keep the built-in dialog closed. */
+  /** The warning is due, with whole seconds left. The host decides whether its dialog opens. */
   warn(remaining: number): void;
   extended(source: ExtendSource): void;
   /** The session is over. The host leaves the page unless an app cancels. */
@@ -136,7 +137,7 @@ export class SessionEngine {
   }
 
   get limits(): Limits {
-    return this.serverLimits ?? this.#config?.limits ?? { idle: 780_000, timeout: 900_000 };
+    return this.serverLimits ?? this.#config?.limits ?? { idle: DEFAULT_IDLE_SECONDS * 1000, timeout: DEFAULT_TIMEOUT_SECONDS * 1000 };
   }
 
   get deadlines(): Deadlines {

@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import {
   countdownText,
-  fillTemplate,
+  splitTemplate,
   formatDuration,
   spokenSeconds,
 } from '../../src/core/countdown-text.js';
@@ -196,22 +196,22 @@ describe('countdownText', () => {
   });
 });
 
-describe('fillTemplate', () => {
+describe('splitTemplate', () => {
   it('splits a message at {time}', () => {
-    expect(fillTemplate('For your security, we will sign you out in {time}.', '2 minutes')).to.deep.equal([
+    expect(splitTemplate('For your security, we will sign you out in {time}.')).to.deep.equal([
       'For your security, we will sign you out in ',
       '.',
     ]);
-    expect(fillTemplate('{time} left', 'x')).to.deep.equal(['', ' left']);
-    expect(fillTemplate('ends in {time}', 'x')).to.deep.equal(['ends in ', '']);
+    expect(splitTemplate('{time} left')).to.deep.equal(['', ' left']);
+    expect(splitTemplate('ends in {time}')).to.deep.equal(['ends in ', '']);
   });
 
   it('keeps a template without {time} whole', () => {
-    expect(fillTemplate('Stay signed in', '2 minutes')).to.deep.equal(['Stay signed in', '']);
+    expect(splitTemplate('Stay signed in')).to.deep.equal(['Stay signed in', '']);
   });
 
   it('never interprets markup (parts are plain strings)', () => {
-    const [before, after] = fillTemplate('<b>in</b> {time} <i>x</i>', '1 minute');
+    const [before, after] = splitTemplate('<b>in</b> {time} <i>x</i>');
     expect(before).to.equal('<b>in</b> ');
     expect(after).to.equal(' <i>x</i>');
   });
