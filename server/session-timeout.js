@@ -464,6 +464,8 @@ export function sessionTimeout(options = {}) {
     const meta = info(req);
     meta.sessionId = req.sessionID;
     if (!res.locals) res.locals = {};
+    // Guard the store from the first request on (deadlines, tombstones).
+    tombstonesOf(req.sessionStore);
 
     // Method checks come first: they need no session and must never cost a store write.
     if (isStatus && method !== 'GET' && method !== 'HEAD') {
@@ -886,8 +888,48 @@ export function redisClientOptions(overrides = {}) {
 const tombstones = new WeakMap();
 
 /**
- * The dead ids of a store, guarding it on first use: its `set` and `touch`
- * then skip a dead id (and call back as if done). The guard is per store
+ * A store call that has not called back after this long fails (see
+ * `withDeadline`): a store that hangs (Redis stopped or cut off without a
+ * reset, a client that waits for ever) must become a 503 within a second,
+ * not a request that never ends.
+ */
+const STORE_TIMEOUT_MS = 1000;
+
+/**
+ * `original` (a store method taking a callback last), failing with an error
+ * when it has not called back within STORE_TIMEOUT_MS; a later answer is
+ * ignored. A read that times out sends no write after it, so nothing the
+ * client gave up on is applied when the store comes back.
+ * @param {Function} original
+ * @param {string} name
+ */
+function withDeadline(original, name) {
+  return function storeCallWithDeadline(/** @type {unknown[]} */ ...args) {
+    const cb = args.at(-1);
+    // @ts-ignore -- `this` is the store
+    if (typeof cb !== 'function') return original.apply(this, args);
+    let done = false;
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      cb(Object.assign(new Error(`session store: no answer to ${name} within ${STORE_TIMEOUT_MS} ms`), { code: 'ESTORETIMEOUT' }));
+    }, STORE_TIMEOUT_MS);
+    timer.unref?.();
+    args[args.length - 1] = (/** @type {unknown[]} */ ...result) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      cb(...result);
+    };
+    // @ts-ignore -- `this` is the store
+    return original.apply(this, args);
+  };
+}
+
+/**
+ * The dead ids of a store, guarding it on first use: every call gets a
+ * deadline (`withDeadline`), and `set` and `touch` skip a dead id (and call
+ * back as if done). The guard is per store
  * object, so every sessionTimeout instance on that store shares it.
  * @param {any} store
  * @returns {Map<string, number> | null}
@@ -899,6 +941,9 @@ function tombstonesOf(store) {
   const ids = /** @type {Map<string, number>} */ (new Map());
   dead = ids;
   tombstones.set(store, ids);
+  for (const name of /** @type {const} */ (['get', 'set', 'touch', 'destroy'])) {
+    if (typeof store[name] === 'function') store[name] = withDeadline(store[name], name);
+  }
   for (const name of /** @type {const} */ (['set', 'touch'])) {
     const original = store[name];
     if (typeof original !== 'function') continue;

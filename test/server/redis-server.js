@@ -132,5 +132,9 @@ export async function startRedis(t, { args = [], children = [] } = {}) {
         current.kill('SIGKILL');
       }),
     restart: launch,
+    /** SIGSTOP: the process stays, its sockets stay open, and it answers nothing (a hung Redis, a partition). */
+    freeze: () => current.kill('SIGSTOP'),
+    /** SIGCONT after freeze(): it answers again, including what it was sent meanwhile. */
+    thaw: () => current.kill('SIGCONT'),
   };
 }

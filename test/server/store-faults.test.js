@@ -136,3 +136,65 @@ test('Redis killed: status and keepalive answer 503 at once, nothing is applied 
   assert.equal(k.status, 200);
   assert.equal(k.json.priorIdleTime, 7);
 });
+
+/** A memory store whose calls never call back while `hung` is true, as a store that waits for ever. */
+class HungStore extends session.MemoryStore {
+  hung = false;
+  get(sid, cb) {
+    if (!this.hung) super.get(sid, cb);
+  }
+  set(sid, sess, cb) {
+    if (!this.hung) super.set(sid, sess, cb);
+  }
+}
+
+test('a store that never answers: status and keepalive answer 503 within about a second, not never', async (t) => {
+  const now = manualClock();
+  const store = new HungStore();
+  const { url } = await storeApp(t, { store, timeoutOptions: { now } });
+  const { client, token } = await signedIn(url);
+  now.advance(100);
+  store.hung = true;
+  const started = Date.now();
+  const answers = await Promise.all([
+    client.get('/session/status', { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) }),
+    client.post('/session/keepalive', { headers: { 'x-csrftoken': token, accept: 'application/json' }, signal: AbortSignal.timeout(5000) }),
+  ]);
+  t.diagnostic(`503 after ${Date.now() - started} ms with a store that never answers`);
+  for (const answer of answers) {
+    assert.equal(answer.status, 503, answer.text);
+    assert.equal(answer.headers.get('retry-after'), '2');
+  }
+  store.hung = false;
+  const status = await client.status();
+  assert.deepEqual(status.json, { status: 'ACTIVE', idleTime: 100, idleLimit: 600, timeoutLimit: 1200 }, 'nothing was applied');
+});
+
+test('Redis frozen (SIGSTOP, sockets left open): 503 within about a second, nothing applied when it wakes', { skip: skipRedis, timeout: 60_000 }, async (t) => {
+  const redisServer = await startRedis(t);
+  t.after(() => redisServer.thaw());
+  const now = manualClock();
+  const { url } = await storeApp(t, { redisUrl: redisServer.url, timeoutOptions: { now } });
+  const { client, token } = await signedIn(url);
+  now.advance(15);
+
+  redisServer.freeze();
+  const started = Date.now();
+  const answers = await Promise.all([
+    client.get('/session/status', { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) }),
+    client.post('/session/keepalive', { headers: { 'x-csrftoken': token, accept: 'application/json' }, signal: AbortSignal.timeout(5000) }),
+  ]);
+  t.diagnostic(`503 after ${Date.now() - started} ms with Redis frozen`);
+  for (const answer of answers) assert.equal(answer.status, 503, answer.text);
+
+  redisServer.thaw();
+  let status;
+  const back = Date.now();
+  do {
+    status = await client.get('/session/status', { signal: AbortSignal.timeout(5000) });
+    if (status.status === 503) await new Promise((r) => setTimeout(r, 20));
+  } while (status.status === 503 && Date.now() - back < 10_000);
+  assert.equal(status.status, 200);
+  assert.equal(status.json.idleTime, 15, 'the keepalive sent while Redis was frozen was never applied');
+});
+
