@@ -105,8 +105,10 @@ export function resolveConfig(raw: RawConfig, page: PageLocation, report: Report
   // A status request never counts as activity, so a keepalive sent to it
   // would keep nothing alive while the element believes it did. The
   // django-session-security ping is both by design (keepaliveTarget).
-  // (A fragment never reaches the server: compared without it.)
-  if (protocol === 'session-timeout' && keepaliveUrl?.split('#')[0] === statusUrl?.split('#')[0] && statusUrl) {
+  // Compared as the server sees the request: without the fragment, and with
+  // an empty query (`/status?`) the same as none.
+  const target = (href: string | null) => href && ((u) => u.origin + u.pathname + u.search)(new URL(href));
+  if (protocol === 'session-timeout' && statusUrl && target(keepaliveUrl) === target(statusUrl)) {
     report('keepalive-url', raw.keepaliveUrl, 'is the status-url, never activity', 'no keepalive');
     keepaliveUrl = null;
   }

@@ -199,6 +199,7 @@ describe('config', () => {
       ['the same URL written two ways', '/session/status', 'https://app.example/session/./status'],
       ['relative against the page', '../session/status', '/session/status'],
       ['only a fragment apart', '/session/status', '/session/status#keepalive'],
+      ['only an empty query apart', '/session/status', '/session/status?'],
     ] as const) {
       it(`refuses it with session-timeout (${name}): reported once, no keepalive URL`, () => {
         const report = onceReporter();
