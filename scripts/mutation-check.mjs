@@ -54,6 +54,15 @@ const BREAKS = [
     file: 'src/core/session-engine.ts',
     find: 'if (!saneLimits(limits)) return absurd(',
     replace: 'if (false) return absurd(',
+    // The client refuses them first (whole seconds up to a year): both
+    // lines of defence go, or the break changes nothing.
+    elsewhere: [
+      {
+        file: 'src/core/session-client.ts',
+        find: 'return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_SECONDS;',
+        replace: "return typeof value === 'number';",
+      },
+    ],
   },
   {
     name: 'no backoff after status answers that keep putting a decision off',
@@ -105,6 +114,13 @@ for (const [index, brk] of chosen.entries()) {
       broken = broken.replace(edit.find, edit.replace);
     }
     writeFileSync(file, broken);
+    // A break that needs another file too (a rule checked in two places).
+    for (const edit of brk.elsewhere ?? []) {
+      const other = join(dir, edit.file);
+      const before = readFileSync(other, 'utf8');
+      if (!before.includes(edit.find)) throw new Error(`break ${index + 1}: "${edit.find}" not found in ${edit.file}`);
+      writeFileSync(other, before.replace(edit.find, edit.replace));
+    }
     const started = performance.now();
     process.stdout.write(`${index + 1}. ${brk.name} … `);
     const { code, output } = await run(process.execPath, [join(root, 'scripts/properties.mjs'), '--test-reporter=spec'], {

@@ -259,7 +259,7 @@ export class SessionEngine {
         this.#deferrals++;
         if (this.#deferrals >= 2) {
           const gap = Math.max(500, received - this.#lastDeferralAt);
-          this.#checkNotBefore = received + Math.min(60_000, gap * (1.5 + 0.5 * this.#env.random()));
+          this.#checkNotBefore = received + Math.min(60_000, gap * (2 + this.#env.random()));
         }
         this.#lastDeferralAt = received;
       }
@@ -611,8 +611,14 @@ export class SessionEngine {
     if (!seconds(clean.priorIdleTime)) delete clean.priorIdleTime;
     if (op === 'keepalive' && clean.idleTime * 1000 > (reportedIdle + 1) * 1000 + (received - sent)) {
       // A 200 that did not restart the server's idle clock (a cached answer,
-      // a misrouted keepalive): sending it again at once would do no better.
-      return { kind: 'error', message: `the keepalive did not reset the server's idle time (${clean.idleTime} s)` };
+      // a misrouted keepalive): sending it again soon would do no better. The
+      // server is up and answering, only not doing its job: one more try per
+      // idle period at most, as for a keepalive that works.
+      return {
+        kind: 'error',
+        message: `the keepalive did not reset the server's idle time (${clean.idleTime} s)`,
+        retryAfter: this.limits.idle,
+      };
     }
     return clean;
   }
