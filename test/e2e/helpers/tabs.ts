@@ -200,7 +200,11 @@ export class Harness {
         route.fulfill({ contentType: 'text/javascript; charset=utf-8', body: '// demo.js left out by the test\n' }),
       );
     }
-    await context.clock.install({ time: T0 - 30_000 });
+    // Paused at T0 from the first instant, without an install before it: a
+    // page replays the clock's calls, and the real milliseconds between an
+    // install and the pause (hundreds on a busy machine) became its
+    // performance.now() at load, so the element counted from before T0 and
+    // left that much early by the test's clock.
     await context.clock.pauseAt(T0);
     await h.serverClock({ set: T0 });
     await context.exposeBinding('__stdRecord', ({ page }, entry: Recorded) => {
