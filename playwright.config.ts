@@ -10,9 +10,9 @@ export default defineConfig({
   testMatch: '**/*.spec.ts',
   // Two workers, tests spread over both one by one. Each test has its own
   // reference server, browser context and fake clocks, so tests share
-  // nothing; most of a test's real time is spent waiting on the browser
-  // (a page to open, a round trip per step of fake time), so on 2 cores two
-  // at a time take about 40% less time than one. PW_WORKERS=1 for one.
+  // nothing. On 2 cores two at a time took 326 s against 379 s for one (the
+  // CPU is then saturated: more workers would only contend). PW_WORKERS=1
+  // for one.
   workers: Number(process.env.PW_WORKERS) || 2,
   fullyParallel: true,
   retries: 0,
