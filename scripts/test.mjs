@@ -257,58 +257,20 @@ function noTimeLeft(name) {
   report(name, { status: 'could not run', note: 'no time left' });
 }
 
-/** node --test; `buffered` when it runs beside web-test-runner. */
-async function runServer({ buffered = false } = {}) {
-  const files = testFiles('server');
-  if (!files.length) return report('server (node --test)', { status: 'no tests' });
-  const timeoutS = partTimeout('server');
-  if (!timeoutS) return noTimeLeft('server (node --test)');
-  const tap = join(RESULTS, 'server.tap');
-  rmSync(tap, { force: true });
-  const start = performance.now();
-  const result = await run(process.execPath, [
-    '--test',
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    '--test-reporter=tap',
-    `--test-reporter-destination=${relative(root, tap)}`,
-    ...files,
-  ], { timeoutS, buffered });
-  const time = seconds(start);
-  const problem = exitProblem(result);
-  let text = '';
-  try {
-    text = readFileSync(tap, 'utf8');
-  } catch {
-    return report('server (node --test)', { status: 'could not run', time, note: problem ?? 'no TAP output' });
-  }
-  // The TAP reporter closes with "# pass N", "# fail N", "# cancelled N", "# skipped N", "# todo N".
-  const count = (key) => Number(text.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
-  const passed = count('pass');
-  let failed = count('fail') + count('cancelled');
-  const skipped = count('skipped') + count('todo');
-  if (problem && failed === 0) failed = 1;
-  const beside = buffered ? 'beside wtr' : '';
-  report('server (node --test)', { passed, failed, skipped, time, note: [beside, problem].filter(Boolean).join(', ') });
-}
-
 /**
- * The timing properties (test/property): generated schedules against the
- * real engine in Node, bundled by esbuild (scripts/properties.mjs).
+ * A Node test run (node --test, or the properties' runner, which passes its
+ * arguments on to it), given its reporters by `commandArgs`, reported from
+ * its TAP file: its summary closes with
+ * "# pass N", "# fail N", "# cancelled N", "# skipped N", "# todo N".
  */
-async function runProperty() {
-  const name = 'property (Node, fast-check)';
-  if (!testFiles('property').length) return report(name, { status: 'no tests' });
-  const tap = join(RESULTS, 'property.tap');
+async function runNodeTests(name, part, commandArgs, { buffered = false, note = '' } = {}) {
+  const timeoutS = partTimeout(part);
+  if (!timeoutS) return noTimeLeft(name);
+  const tap = join(RESULTS, `${part}.tap`);
   rmSync(tap, { force: true });
   const start = performance.now();
-  const result = await run(process.execPath, [
-    join(root, 'scripts/properties.mjs'),
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    '--test-reporter=tap',
-    `--test-reporter-destination=${relative(root, tap)}`,
-  ], { timeoutS: partTimeout('property') });
+  const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${relative(root, tap)}`];
+  const result = await run(process.execPath, commandArgs(reporters), { timeoutS, buffered });
   const time = seconds(start);
   const problem = exitProblem(result);
   let text = '';
@@ -320,7 +282,26 @@ async function runProperty() {
   const count = (key) => Number(text.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
   let failed = count('fail') + count('cancelled');
   if (problem && failed === 0) failed = 1;
-  report(name, { passed: count('pass'), failed, skipped: count('skipped') + count('todo'), time, note: problem ?? '' });
+  report(name, { passed: count('pass'), failed, skipped: count('skipped') + count('todo'), time, note: [note, problem].filter(Boolean).join(', ') });
+}
+
+/** node --test on test/server; `buffered` when it runs beside web-test-runner. */
+async function runServer({ buffered = false } = {}) {
+  const name = 'server (node --test)';
+  const files = testFiles('server');
+  if (!files.length) return report(name, { status: 'no tests' });
+  // node --test takes the files after its options.
+  await runNodeTests(name, 'server', (reporters) => ['--test', ...reporters, ...files], { buffered, note: buffered ? 'beside wtr' : '' });
+}
+
+/**
+ * The timing properties (test/property): generated schedules against the
+ * real engine in Node, bundled by esbuild (scripts/properties.mjs).
+ */
+async function runProperty() {
+  const name = 'property (Node, fast-check)';
+  if (!testFiles('property').length) return report(name, { status: 'no tests' });
+  await runNodeTests(name, 'property', (reporters) => [join(root, 'scripts/properties.mjs'), ...reporters]);
 }
 
 /** web-test-runner for the selected unit/component folders in one engine. */
