@@ -15,40 +15,16 @@
  * `node bench/load.mjs` prints the table; bench/run.mjs imports loadBench().
  */
 import { fork, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createClient } from 'redis';
+// The server tests' helpers: a command on PATH, a free loopback port.
+import { findOnPath as onPath, freePort } from '../test/server/redis-server.js';
 
 const SERVER = fileURLToPath(new URL('./load-server.mjs', import.meta.url));
 const CONNECTIONS = [10, 50, 200];
 const SECONDS = Number(process.env.LOAD_SECONDS) || 4;
-
-function onPath(cmd) {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    try {
-      const file = path.join(dir, cmd);
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // keep looking
-    }
-  }
-  return null;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function startRedis() {
   const bin = onPath('redis-server');
