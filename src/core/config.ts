@@ -105,10 +105,7 @@ export function resolveConfig(raw: RawConfig, page: PageLocation, report: Report
   // A status request never counts as activity, so a keepalive sent to it
   // would keep nothing alive while the element believes it did. The
   // django-session-security ping is both by design (keepaliveTarget).
-  // Compared as the server sees the request: without the fragment, and with
-  // an empty query (`/status?`) the same as none.
-  const target = (href: string | null) => href && ((u) => u.origin + u.pathname + u.search)(new URL(href));
-  if (protocol === 'session-timeout' && statusUrl && target(keepaliveUrl) === target(statusUrl)) {
+  if (protocol === 'session-timeout' && statusUrl && keepaliveUrl && requestTarget(keepaliveUrl) === requestTarget(statusUrl)) {
     report('keepalive-url', raw.keepaliveUrl, 'is the status-url, never activity', 'no keepalive');
     keepaliveUrl = null;
   }
@@ -193,4 +190,10 @@ function events(value: string | null | undefined, report: Reporter): string[] {
     return DEFAULT_EVENTS;
   }
   return names;
+}
+
+/** A URL as the server receives it: without the fragment, an empty query (`/status?`) the same as none. */
+function requestTarget(href: string): string {
+  const u = new URL(href);
+  return u.origin + u.pathname + u.search;
 }

@@ -35,7 +35,7 @@ export interface CallError {
   kind: 'error';
   status?: number;
   message: string;
-  /** From `Retry-After`, ms. */
+  /** The least wait before trying again, ms: from `Retry-After`, or the engine's own (an answer without progress). */
   retryAfter?: number;
 }
 export type CallResult = ServerState | Expired | CallError;
