@@ -279,12 +279,8 @@ export class Harness {
     while (left > 0) {
       const { by: d, stretch } = await stretchOrStep(this.context.pages(), left, stepMs);
       await this.serverClock({ advance: d / 1000 });
-      // fastForward fires what was due before its end; a countdown tick due
-      // exactly at the end runs in the runFor(0) after it.
-      if (stretch) {
-        await this.context.clock.fastForward(d);
-        await this.context.clock.runFor(0);
-      } else await this.context.clock.runFor(d);
+      if (stretch) await this.context.clock.fastForward(d);
+      else await this.context.clock.runFor(d);
       this.elapsedMs += d;
       left -= d;
       await this.settle({ step: true });
