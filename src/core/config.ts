@@ -192,8 +192,18 @@ function events(value: string | null | undefined, report: Reporter): string[] {
   return names;
 }
 
-/** A URL as the server receives it: without the fragment, an empty query (`/status?`) the same as none. */
+/**
+ * A URL as the server routes it: without the fragment, an empty query
+ * (`/status?`) the same as none, and the path percent-decoded (`/st%61tus`
+ * reaches the status view of a server that decodes before routing).
+ */
 function requestTarget(href: string): string {
   const u = new URL(href);
-  return u.origin + u.pathname + u.search;
+  let path = u.pathname;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // Not valid percent-encoding: compared as written.
+  }
+  return u.origin + path + u.search;
 }

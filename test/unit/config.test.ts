@@ -200,6 +200,7 @@ describe('config', () => {
       ['relative against the page', '../session/status', '/session/status'],
       ['only a fragment apart', '/session/status', '/session/status#keepalive'],
       ['only an empty query apart', '/session/status', '/session/status?'],
+      ['only percent-encoding apart', '/session/status', '/session/st%61tus'],
     ] as const) {
       it(`refuses it with session-timeout (${name}): reported once, no keepalive URL`, () => {
         const report = onceReporter();
