@@ -6,7 +6,8 @@
  *  (a) sizes: esbuild --bundle --minify, then gzip -9 and brotli (max). The
  *      element's figures are its critical path (the entry and what it imports
  *      statically, with code splitting, English only) and each language
- *      module it loads on demand (scripts/sizes.mjs);
+ *      module it loads on demand (scripts/sizes.mjs); then the own code's
+ *      critical path by source module, largest first;
  *  (b) the cost of one pointermove with the element on the page, above the
  *      floor (one passive listener that stores e.timeStamp), and timer calls
  *      per event — one page, element connected and disconnected in turn,
@@ -26,7 +27,7 @@ import { join, extname } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { findChrome, CHROME_FLAGS } from '../scripts/find-chrome.mjs';
-import { assertBuilt, bundle, cdnSplit, CDN_FILE, gzipSize, ownSplit, root, SIZE_BUDGET, SIZE_GOAL } from '../scripts/sizes.mjs';
+import { assertBuilt, bundle, cdnSplit, CDN_FILE, gzipSize, ownModules, ownSplit, root, SIZE_BUDGET, SIZE_GOAL } from '../scripts/sizes.mjs';
 
 const BUDGET = { ...SIZE_BUDGET, eventNs: 300, timerCalls: 0, calls: 13 };
 const args = process.argv.slice(2);
@@ -204,6 +205,7 @@ function table(rows) {
 const ok = (pass) => (pass ? 'within' : 'OVER');
 
 const sizeRows = await sizes();
+const modules = await ownModules();
 const { pointer, calls } = await browserFigures();
 const eventCost = pointer.diffUs + pointer.clockUs;
 
@@ -233,10 +235,14 @@ for (const c of calls) {
 }
 console.log(table(rows));
 
+// Where the own code's critical path spends its bytes.
+console.log('\nown code on the critical path, by module (min: bytes in the bundle; gzip: the module minified and gzipped alone)');
+console.log(table([['module', 'min', 'gzip'], ...modules.map((m) => [m.file.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'), m.min, m.gzip])]));
+
 // The reference server under load (bench/load.mjs): its own table.
 const { loadBench, loadTable, loadVerdict } = await import('./load.mjs');
 const load = await loadBench({ log: console.log });
 console.log(loadTable(load));
 const loadOk = loadVerdict(load);
 console.log(`status writes to the store: ${loadOk.statusWrites ? '0 — within (must be 0)' : 'some — OVER (must be 0)'}; errors: ${loadOk.errors}`);
-if (jsonOut) await writeFile(jsonOut, JSON.stringify({ sizes: sizeRows, pointer, calls, load }, null, 2));
+if (jsonOut) await writeFile(jsonOut, JSON.stringify({ sizes: sizeRows, modules, pointer, calls, load }, null, 2));

@@ -102,20 +102,15 @@ export async function cdnSplit() {
   return split(CDN_FILE, imports, (file) => readFileSync(join(root, file)));
 }
 
-/**
- * The element's own code, Lit external: dist/index.js bundled by esbuild
- * with code splitting (as an app's bundler would), minified.
- * @returns {Promise<Split>}
- */
-export async function ownSplit() {
-  const out = join(root, '.size-check');
-  const result = await build({
+/** dist/index.js bundled as an app's bundler would: code splitting, minified, Lit external. */
+const ownBuild = () =>
+  build({
     entryPoints: [join(root, NPM_ENTRY)],
     bundle: true,
     splitting: true,
     minify: true,
     format: 'esm',
-    outdir: out,
+    outdir: join(root, '.size-check'),
     write: false,
     metafile: true,
     external: LIT,
@@ -123,16 +118,64 @@ export async function ownSplit() {
     absWorkingDir: root,
     define: { 'process.env.NODE_ENV': '"production"' },
   });
-  const files = new Map(result.outputFiles.map((f) => [relative(root, f.path), Buffer.from(f.contents)]));
-  const outputs = result.metafile.outputs;
+
+/** The output files of the own build on the critical path, as [file, metafile output]. */
+function ownPathOutputs(metafile) {
+  const outputs = metafile.outputs;
   const entry = Object.keys(outputs).find((file) => outputs[file].entryPoint === NPM_ENTRY);
   const imports = (file) =>
     (outputs[file]?.imports ?? [])
       .filter((i) => !i.external)
       .map((i) => ({ file: i.path, dynamic: i.kind === 'dynamic-import' }));
+  return { entry, imports };
+}
+
+/**
+ * The element's own code, Lit external: dist/index.js bundled by esbuild
+ * with code splitting (as an app's bundler would), minified.
+ * @returns {Promise<Split>}
+ */
+export async function ownSplit() {
+  const result = await ownBuild();
+  const files = new Map(result.outputFiles.map((f) => [relative(root, f.path), Buffer.from(f.contents)]));
+  const outputs = result.metafile.outputs;
+  const { entry, imports } = ownPathOutputs(result.metafile);
   const named = (piece) => ({ ...piece, file: piece.file === entry ? NPM_ENTRY : nameOf(outputs[piece.file], piece.file) });
   const { path, languages, drafts } = split(entry, imports, (file) => files.get(file));
   return { path: path.map(named), languages: languages.map(named), drafts: drafts.map(named) };
+}
+
+/**
+ * Where the own code's critical path spends its bytes, by source module
+ * (dist/core/session-engine.js, ...), largest first: `min`, its minified
+ * bytes in the bundle; `gzip`, that module minified on its own and gzipped
+ * (a module's share of one gzip stream cannot be told apart, so the column
+ * adds up to more than the path's gzip figure).
+ * @returns {Promise<{ file: string, min: number, gzip: number }[]>}
+ */
+export async function ownModules() {
+  const result = await ownBuild();
+  const outputs = result.metafile.outputs;
+  const { entry, imports } = ownPathOutputs(result.metafile);
+  const { path } = split(entry, imports, () => null);
+  const rows = [];
+  for (const { file } of path) {
+    for (const [input, { bytesInOutput }] of Object.entries(outputs[file].inputs)) {
+      const alone = await build({
+        entryPoints: [join(root, input)],
+        bundle: true,
+        minify: true,
+        format: 'esm',
+        write: false,
+        packages: 'external',
+        external: ['./*', '../*'],
+        logLevel: 'silent',
+        absWorkingDir: root,
+      });
+      rows.push({ file: input, min: bytesInOutput, gzip: gzipSize(alone.outputFiles[0].contents) });
+    }
+  }
+  return rows.sort((a, b) => b.min - a.min);
 }
 
 /** A chunk's source file name (dist/i18n/de.js) rather than esbuild's hashed one. */

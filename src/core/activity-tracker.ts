@@ -6,7 +6,7 @@
  */
 
 /** Events whose `screenX/Y` show whether the pointer really moved. */
-const MOVE_EVENTS = new Set(['pointermove', 'mousemove']);
+const MOVE_EVENTS = ['pointermove', 'mousemove'];
 
 export class ActivityTracker {
   /** Wall-clock ms of the last activity; -Infinity before any. */
@@ -65,7 +65,7 @@ export class ActivityTracker {
   #listen(target: EventTarget, on: boolean): void {
     const method = on ? 'addEventListener' : 'removeEventListener';
     for (const type of this.#events) {
-      target[method](type, MOVE_EVENTS.has(type) ? this.#onMove : this.#onEvent, this.#options);
+      target[method](type, MOVE_EVENTS.includes(type) ? this.#onMove : this.#onEvent, this.#options);
     }
     // `load` does not bubble, but a capture listener on the document hears
     // it: this is how an iframe that loads later (or loads another page) is
@@ -73,27 +73,25 @@ export class ActivityTracker {
     if (isDocument(target)) target[method]('load', this.#onLoad, this.#options);
   }
 
-  #watch(target: EventTarget): void {
-    if (this.#targets.has(target)) return;
+  /**
+   * `target` and, for a document, its iframes' documents. A cross-origin (or
+   * sandboxed) iframe has no `contentDocument`: its activity stays its own.
+   */
+  #watch(target: EventTarget | null): void {
+    if (!target || this.#targets.has(target)) return;
     this.#targets.add(target);
     this.#listen(target, true);
-    if (isDocument(target)) for (const frame of target.querySelectorAll('iframe')) this.#watchFrame(frame);
-  }
-
-  /** A cross-origin (or sandboxed) iframe has no `contentDocument`: its activity stays its own. */
-  #watchFrame(frame: HTMLIFrameElement): void {
-    const doc = frame.contentDocument;
-    if (doc) this.#watch(doc);
+    if (isDocument(target)) for (const frame of target.querySelectorAll('iframe')) this.#watch(frame.contentDocument);
   }
 
   readonly #onLoad = (event: Event): void => {
-    const frame = event.target as Element;
+    const frame = event.target as HTMLIFrameElement;
     if (frame.localName !== 'iframe') return;
     // The document the iframe left is gone: let it go (it hears nothing more).
     for (const target of this.#targets) {
       if (isDocument(target) && !target.defaultView) this.#targets.delete(target);
     }
-    this.#watchFrame(frame as HTMLIFrameElement);
+    this.#watch(frame.contentDocument);
   };
 
   /** Activity no DOM event shows (media playing, a canvas drag): `reportActivity()`. */

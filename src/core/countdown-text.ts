@@ -9,20 +9,10 @@ export interface FormatDurationOptions {
   style?: DurationStyle;
 }
 
-interface DurationFormatLike {
-  format(duration: { hours: number; minutes: number; seconds: number }): string;
-}
-type DurationFormatCtor = new (
-  locale: string,
-  options: { style: DurationStyle; secondsDisplay?: 'always' },
-) => DurationFormatLike;
-
 type Formatter = (h: number, m: number, s: number) => string;
 
 /** Formatters per (lang, style); built once, reused every second. */
 const cache = new Map<string, Formatter>();
-/** The DurationFormat the cache was built with (a polyfill may arrive later). */
-let cachedDF: unknown;
 
 /**
  * Unit words for languages whose `Intl` unit data some engines leave out
@@ -34,55 +24,36 @@ const UNIT_WORDS: Record<string, Record<string, string>[]> = {
   cy: [{ other: 'awr' }, { two: 'funud', other: 'munud' }, { other: 'eiliad' }],
 };
 
-function build(lang: string, style: DurationStyle, DF: DurationFormatCtor | undefined): Formatter {
-  let units: ((n: number) => string)[];
-  let join: (parts: string[]) => string;
+/**
+ * Each unit by `Intl.NumberFormat`, joined by `Intl.ListFormat` (type unit):
+ * what `Intl.DurationFormat` does by its definition, with the same text in
+ * every engine that has it, and in the engines that do not.
+ */
+function build(lang: string, style: DurationStyle): Formatter {
+  let units: { format(n: number): string }[];
+  let list: { format(parts: string[]): string };
   const words = UNIT_WORDS[lang.split('-')[0]!.toLowerCase()];
   if (words && !Intl.NumberFormat.supportedLocalesOf(lang).length) {
     const pr = new Intl.PluralRules(lang);
-    units = words.map((w) => (n: number) => `${n} ${w[pr.select(n)] ?? w.other}`);
-    join = (parts) => parts.join(', ');
-  } else if (DF) {
-    // Zero units are omitted by default; a total of 0 still reads "0 seconds".
-    const df = new DF(lang, { style });
-    const zero = new DF(lang, { style, secondsDisplay: 'always' });
-    return (h, m, s) =>
-      (h || m || s ? df : zero).format({ hours: h, minutes: m, seconds: s });
+    units = words.map((w) => ({ format: (n) => `${n} ${w[pr.select(n)] ?? w.other}` }));
+    list = { format: (parts) => parts.join(', ') };
   } else {
-    units = ['hour', 'minute', 'second'].map((unit) => {
-      const nf = new Intl.NumberFormat(lang, { style: 'unit', unit, unitDisplay: style });
-      return (n: number) => nf.format(n);
-    });
-    const lf = new Intl.ListFormat(lang, { type: 'unit', style });
-    join = (parts) => lf.format(parts);
+    units = ['hour', 'minute', 'second'].map((unit) => new Intl.NumberFormat(lang, { style: 'unit', unit, unitDisplay: style }));
+    list = new Intl.ListFormat(lang, { type: 'unit', style });
   }
-  return (h, m, s) => {
-    const parts: string[] = [];
-    if (h) parts.push(units[0]!(h));
-    if (m) parts.push(units[1]!(m));
-    if (s || !parts.length) parts.push(units[2]!(s));
-    return join(parts);
-  };
+  // Zero units are left out; a total of 0 still reads "0 seconds".
+  return (h, m, s) => list.format([h, m, s].flatMap((n, i) => (n || (i === 2 && !h && !m) ? units[i]!.format(n) : [])));
 }
 
 function formatterFor(lang: string, style: DurationStyle): Formatter {
-  // Feature-detected at call time (tests may hide Intl.DurationFormat).
-  const DF =
-    'DurationFormat' in Intl
-      ? (Intl as unknown as { DurationFormat: DurationFormatCtor }).DurationFormat
-      : undefined;
-  if (DF !== cachedDF) {
-    cache.clear();
-    cachedDF = DF;
-  }
   const key = `${lang}|${style}`;
   let f = cache.get(key);
   if (!f) {
     try {
-      f = build(lang, style, DF);
+      f = build(lang, style);
     } catch {
       // Malformed language tag: never throw out of the element.
-      f = lang === 'en' ? build('en', style, DF) : formatterFor('en', style);
+      f = build('en', style);
     }
     cache.set(key, f);
   }

@@ -84,53 +84,41 @@ export class SessionClient {
 
   /** Ask the server; never counted as activity. `idleFor`: seconds since local activity (django-session-security reports it). */
   status(idleFor: number, signal?: AbortSignal): Promise<CallResult> {
-    const url = this.options.statusUrl;
-    if (!url) return Promise.resolve({ kind: 'error', message: 'no status-url' });
-    return this.#call(this.#withIdleFor(url, idleFor), 'GET', 'status', signal);
+    return this.#call('status', this.options.statusUrl, 'GET', idleFor, signal);
   }
 
   /** Mark the session active. `idleFor` is 0 when the person acted just now. */
   keepalive(idleFor: number, signal?: AbortSignal): Promise<CallResult> {
-    const url = keepaliveTarget(this.options);
-    if (!url) return Promise.resolve({ kind: 'error', message: 'no keepalive-url' });
-    if (this.options.protocol === 'django-session-security') {
-      return this.#call(this.#withIdleFor(url, idleFor), 'GET', 'keepalive', signal);
-    }
-    return this.#call(url, this.options.keepaliveMethod, 'keepalive', signal);
-  }
-
-  #withIdleFor(url: string, idleFor: number): string {
-    if (this.options.protocol !== 'django-session-security') return url;
-    const u = new URL(url, this.#doc?.baseURI ?? 'http://localhost/');
-    u.searchParams.set('idleFor', String(Math.max(0, Math.floor(idleFor))));
-    return u.href;
+    return this.#call('keepalive', keepaliveTarget(this.options), this.options.keepaliveMethod, idleFor, signal);
   }
 
   #csrfToken(): string | null {
-    if (this.#refreshedToken) return this.#refreshedToken;
     const doc = this.#doc;
-    if (!doc) return null;
-    const name = this.options.csrfCookie;
-    for (const part of doc.cookie ? doc.cookie.split(';') : []) {
+    if (this.#refreshedToken || !doc) return this.#refreshedToken;
+    for (const part of doc.cookie.split(';')) {
       const eq = part.indexOf('=');
-      if (eq > 0 && part.slice(0, eq).trim() === name) {
-        const value = part.slice(eq + 1).trim();
-        if (value) return safeDecode(value);
-      }
+      const value = part.slice(eq + 1).trim();
+      if (eq > 0 && value && part.slice(0, eq).trim() === this.options.csrfCookie) return safeDecode(value);
     }
     return doc.querySelector('meta[name="csrf-token"]')?.getAttribute('content') || null;
   }
 
-  async #call(url: string, method: 'GET' | 'POST', op: Operation, outer?: AbortSignal): Promise<CallResult> {
+  async #call(op: Operation, url: string | null, method: 'GET' | 'POST', idleFor: number, outer?: AbortSignal): Promise<CallResult> {
+    if (!url) return { kind: 'error', message: `no ${op}-url` };
+    if (this.options.protocol === 'django-session-security') {
+      // One ping URL for both: the client's idle seconds go in the query.
+      const u = new URL(url, this.#doc?.baseURI ?? 'http://localhost/');
+      u.searchParams.set('idleFor', String(Math.max(0, Math.floor(idleFor))));
+      url = u.href;
+      method = 'GET';
+    }
     const controller = new AbortController();
     const abort = () => controller.abort();
     outer?.addEventListener('abort', abort);
     const timer = this.#clock.setTimeout(abort, CALL_TIMEOUT_MS);
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (method !== 'GET') {
-      const token = this.#csrfToken();
-      if (token) headers[this.options.csrfHeader] = token;
-    }
+    const token = method === 'GET' ? null : this.#csrfToken();
+    if (token) headers[this.options.csrfHeader] = token;
     try {
       const response = await this.#fetchImpl(url, {
         method,
@@ -141,8 +129,7 @@ export class SessionClient {
         redirect: 'manual',
         signal: controller.signal,
       });
-      const token = response.headers.get('X-CSRF-Token');
-      if (token) this.#refreshedToken = token;
+      this.#refreshedToken = response.headers.get('X-CSRF-Token') || this.#refreshedToken;
       return await this.#read(response, op);
     } catch (error) {
       if (controller.signal.aborted) {
@@ -157,20 +144,19 @@ export class SessionClient {
 
   async #read(response: Response, op: Operation): Promise<CallResult> {
     const { status } = response;
-    if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
-      return { kind: 'expired', reason: 'redirect' };
-    }
-    if (status === 401 || status === 440) return { kind: 'expired', reason: `HTTP ${status}` };
+    if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) return expired('redirect');
+    if (status === 401 || status === 440) return expired(`HTTP ${status}`);
     if (!response.ok) {
+      const error = failed(status, `HTTP ${status}`);
       const retryAfter = parseRetryAfter(response.headers.get('Retry-After'), this.#clock.now());
-      return { kind: 'error', status, message: `HTTP ${status}`, ...(retryAfter ? { retryAfter } : {}) };
+      if (retryAfter) error.retryAfter = retryAfter;
+      return error;
     }
     const text = await response.text();
-    const type = response.headers.get('Content-Type') ?? '';
-    if (text.trim() === '') {
+    if (!text.trim()) {
       // A keepalive endpoint that answers 204 No Content (or an empty 200)
       // did its job: the server saw a request now. An empty status is no answer.
-      return op === 'keepalive' ? { kind: 'ok', idleTime: 0 } : { kind: 'error', status, message: 'empty answer' };
+      return op === 'keepalive' ? { kind: 'ok', idleTime: 0 } : failed(status, 'empty answer');
     }
     let body: unknown;
     try {
@@ -179,22 +165,22 @@ export class SessionClient {
       // A 200 page that is not JSON is the login page a proxy or the
       // framework served instead: the session is over. A body announced as
       // JSON that does not parse is a broken server, not an expiry.
-      return /json/i.test(type)
-        ? { kind: 'error', status, message: 'invalid JSON' }
-        : { kind: 'expired', reason: 'not JSON' };
+      return /json/i.test(response.headers.get('Content-Type') ?? '') ? failed(status, 'invalid JSON') : expired('not JSON');
     }
     return this.options.protocol === 'django-session-security' ? readPing(body, status) : readStatus(body, status, op);
   }
 }
 
+const expired = (reason: string): Expired => ({ kind: 'expired', reason });
+const failed = (status: number, message = 'unexpected answer'): CallError => ({ kind: 'error', status, message });
+
 /** The numbers an answer may carry; `priorIdleTime` only means something for a keepalive. */
 const NUMBERS = ['idleTime', 'idleLimit', 'timeoutLimit', 'expiresIn', 'priorIdleTime'] as const;
 
 function readStatus(body: unknown, status: number, op: Operation): CallResult {
-  if (!body || typeof body !== 'object') return unexpected(status);
-  const b = body as Record<string, unknown>;
-  if (b.status === 'EXPIRED' || b.status === 'TIMEOUT') return { kind: 'expired', reason: b.status };
-  if ((b.status !== 'ACTIVE' && b.status !== 'IDLE') || b.idleTime === undefined) return unexpected(status);
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (b.status === 'EXPIRED' || b.status === 'TIMEOUT') return expired(b.status);
+  if ((b.status !== 'ACTIVE' && b.status !== 'IDLE') || b.idleTime === undefined) return failed(status);
   // Every number the engine plans with is held to the rules of the
   // attributes: a huge but finite limit would otherwise become an Infinity
   // or NaN deadline, and timers that spin. Such an answer is an error (the
@@ -203,7 +189,7 @@ function readStatus(body: unknown, status: number, op: Operation): CallResult {
   for (const field of NUMBERS) {
     const value = b[field];
     if (value === undefined || (field === 'priorIdleTime' && op !== 'keepalive')) continue;
-    if (!isSeconds(value)) return unexpected(status, field, value);
+    if (!isSeconds(value)) return outOfRange(status, field, value);
     result[field] = value;
   }
   const { idleLimit, timeoutLimit } = result;
@@ -212,10 +198,10 @@ function readStatus(body: unknown, status: number, op: Operation): CallResult {
     delete result.idleLimit;
     delete result.timeoutLimit;
   } else {
-    if (!idleLimit || idleLimit >= timeoutLimit) return unexpected(status, 'idleLimit', idleLimit, ` (timeoutLimit ${timeoutLimit})`);
+    if (!idleLimit || idleLimit >= timeoutLimit) return outOfRange(status, 'idleLimit', idleLimit, ` (timeoutLimit ${timeoutLimit})`);
     // The fork compares with `>` and floors idleTime: at idleTime ===
     // timeoutLimit it still says IDLE, but the time is up.
-    if (result.idleTime >= timeoutLimit) return { kind: 'expired', reason: 'TIMEOUT' };
+    if (result.idleTime >= timeoutLimit) return expired('TIMEOUT');
   }
   // A key of any other shape is not trusted, and not an error either: the
   // session is fine, only drafts stay off.
@@ -230,25 +216,15 @@ function readStatus(body: unknown, status: number, op: Operation): CallResult {
 const DRAFT_KEY = /^[\w-]{42}[AEIMQUYcgkosw048]$/;
 
 function readPing(body: unknown, status: number): CallResult {
-  if (body === 'logout') return { kind: 'expired', reason: 'logout' };
+  if (body === 'logout') return expired('logout');
   // The ping answers the server's idle seconds as a bare integer.
   if (isSeconds(body)) return { kind: 'ok', idleTime: body };
-  return typeof body === 'number' ? unexpected(status, 'idle time', body) : unexpected(status);
+  return typeof body === 'number' ? outOfRange(status, 'idle time', body) : failed(status);
 }
 
-/**
- * An answer of the wrong shape; with a field, the number that broke the
- * rules (whole seconds from 0 to a year, 0 < idleLimit < timeoutLimit).
- */
-function unexpected(status: number, field?: string, value?: unknown, why = ''): CallError {
-  return {
-    kind: 'error',
-    status,
-    message: field
-      ? `unexpected answer: ${field} ${String(JSON.stringify(value)).slice(0, 40)} out of range${why}`
-      : 'unexpected answer',
-  };
-}
+/** A number that broke the rules (whole seconds from 0 to a year, 0 < idleLimit < timeoutLimit). */
+const outOfRange = (status: number, field: string, value: unknown, why = ''): CallError =>
+  failed(status, `unexpected answer: ${field} ${String(JSON.stringify(value)).slice(0, 40)} out of range${why}`);
 
 /** Whole seconds from 0 to a year: the rule of the attributes. */
 function isSeconds(value: unknown): value is number {

@@ -24,8 +24,6 @@ export const loaders: Record<string, () => Promise<{ default: Messages }>> = {
   ar: () => import('./ar.js'),
 };
 
-const has = (tag: string): boolean => tag === 'en' || Object.hasOwn(loaders, tag);
-
 /**
  * The first candidate (a BCP 47 tag, any case, `_` tolerated) that has
  * texts — by full tag, else by primary subtag (`pt-BR` → `pt`) — else `'en'`.
@@ -33,11 +31,8 @@ const has = (tag: string): boolean => tag === 'en' || Object.hasOwn(loaders, tag
  */
 export function resolveLanguage(candidates: readonly (string | null | undefined)[]): string {
   for (const candidate of candidates) {
-    if (!candidate) continue;
-    const tag = candidate.trim().toLowerCase().replace(/_/g, '-');
-    if (has(tag)) return tag;
-    const primary = tag.split('-')[0]!;
-    if (has(primary)) return primary;
+    const tag = candidate?.trim().toLowerCase().replace(/_/g, '-');
+    for (const t of tag ? [tag, tag.split('-')[0]!] : []) if (t === 'en' || Object.hasOwn(loaders, t)) return t;
   }
   return 'en';
 }
