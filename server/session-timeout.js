@@ -72,6 +72,17 @@
  * Keepalive answers only what the store confirmed: it saves the session
  * explicitly and answers after the save; a failed save is a 503 with
  * Retry-After (an error the element retries), never a 200 that did not stick.
+ *
+ * Store deadline: a request's store calls share one second in all (the read
+ * of the session opens it, each later call gets what is left), so status and
+ * keepalive answer within about a second even when the store hangs. A 503
+ * means "not confirmed". Whether a write the request gave up on can still
+ * land depends on the store: the memory store applies a write at once, so
+ * never late; a connect-redis store on node-redis is made to refuse it
+ * (guardRedisWrites: the write runs as a script that checks Redis's own
+ * clock against the request's cutoff); any other store that applies a
+ * write it was sent long ago (after a pause, a partition) may apply it
+ * after the 503.
  */
 
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -867,6 +878,13 @@ function shortReason(status) {
  * While Redis is down, express-session hands the failure to the error
  * handler: mount errorHandler() last (or answer such errors with a 503 and
  * Retry-After yourself) so status and keepalive answer 503 instead of 500.
+ *
+ * Nothing to add for the store: on first use the middleware makes a
+ * connect-redis store's session writes conditional (a short Lua script run
+ * with EVAL that applies the SET only while Redis's clock is before the
+ * request's cutoff), so a write sent to a Redis that then stops answering is
+ * refused when it wakes instead of applied after the browser was told 503.
+ * Redis must allow EVAL (not renamed or denied by an ACL) for the store's user.
  * @param {Record<string, any>} [overrides]
  * @returns {Record<string, any>}
  */
@@ -909,7 +927,7 @@ const requestBudget = new AsyncLocalStorage();
 /**
  * When the store call in progress must have answered (performance.now(), ms):
  * the Redis write guard refuses to apply a write later than that.
- * @type {AsyncLocalStorage<number>}
+ * @type {AsyncLocalStorage<number | undefined>}
  */
 const callDue = new AsyncLocalStorage();
 
@@ -930,8 +948,10 @@ const callDue = new AsyncLocalStorage();
 function withDeadline(original, name) {
   return function storeCallWithDeadline(/** @type {unknown[]} */ ...args) {
     const cb = args.at(-1);
+    // No callback (a promise-style call from the app): no deadline, and no
+    // cutoff left over from an earlier call of the request.
     // @ts-ignore -- `this` is the store
-    if (typeof cb !== 'function') return original.apply(this, args);
+    if (typeof cb !== 'function') return callDue.run(undefined, () => original.apply(this, args));
     const budget = (name !== 'get' && requestBudget.getStore()) || { leftMs: STORE_TIMEOUT_MS };
     const started = performance.now();
     const allowed = Math.max(0, budget.leftMs);
