@@ -1062,9 +1062,11 @@ const redisClocks = new WeakMap();
  * becomes GUARDED_SET_SCRIPT, with a cutoff REPLY_MARGIN_MS before the call's
  * deadline, translated into Redis's clock by the offset measured from
  * earlier answers. No clock needs to agree with another: a skewed clock only
- * makes the measured offset differ. Only what connect-redis (7 to 9) sends
- * is changed: a SET with an EX expiry or none; anything else, and stores on
- * other clients (ioredis, a cluster), are left as they are.
+ * makes the measured offset differ. It applies when `store.client` is a
+ * node-redis client itself (connect-redis 9), and only to what connect-redis
+ * sends through it: a SET with an EX expiry or none. Anything else, and
+ * stores on other clients (ioredis, a cluster, an adapter), are left as they
+ * are.
  * @param {any} store
  */
 function guardRedisWrites(store) {
