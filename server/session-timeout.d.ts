@@ -215,6 +215,9 @@ export declare function errorHandler(options?: {
  * node-redis client options for a session store that fails fast and recovers by itself:
  * no offline queue, a 1 s command timeout, reconnect every 50–500 ms for ever, a 1 s connect
  * timeout. Yours are kept (`socket` and `commandOptions` merged): `createClient(redisClientOptions({ url }))`.
+ * The connect-redis store on such a client needs nothing more: the middleware makes its session
+ * writes conditional on the request's deadline (a Lua script checked against Redis's clock), so a
+ * write the browser was told failed is never applied late.
  */
 export declare function redisClientOptions<T extends Record<string, any>>(
   overrides?: T,

@@ -72,9 +72,22 @@
  * Keepalive answers only what the store confirmed: it saves the session
  * explicitly and answers after the save; a failed save is a 503 with
  * Retry-After (an error the element retries), never a 200 that did not stick.
+ *
+ * Store deadline: a request's store calls share one second in all (the read
+ * of the session opens it, each later call gets what is left), so status and
+ * keepalive answer within about a second even when the store hangs. A 503
+ * means "not confirmed". Whether a write the request gave up on can still
+ * land depends on the store: the memory store applies a write at once, so
+ * never late; a connect-redis store on node-redis is made to refuse it
+ * (guardRedisWrites: the write runs as a script that checks Redis's own
+ * clock against the request's cutoff); any other store that applies a
+ * write it was sent long ago (after a pause, a partition) may apply it
+ * after the 503.
  */
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 
 // The types live in session-timeout.d.ts (the public contract); this file is
 // checked against them (// @ts-check, run by the server tests).
@@ -865,6 +878,13 @@ function shortReason(status) {
  * While Redis is down, express-session hands the failure to the error
  * handler: mount errorHandler() last (or answer such errors with a 503 and
  * Retry-After yourself) so status and keepalive answer 503 instead of 500.
+ *
+ * Nothing to add for the store: on first use the middleware makes a
+ * connect-redis store's session writes conditional (a short Lua script run
+ * with EVAL that applies the SET only while Redis's clock is before the
+ * request's cutoff), so a write sent to a Redis that then stops answering is
+ * refused when it wakes instead of applied after the browser was told 503.
+ * Redis must allow EVAL (not renamed or denied by an ACL) for the store's user.
  * @param {Record<string, any>} [overrides]
  * @returns {Record<string, any>}
  */
@@ -888,49 +908,83 @@ export function redisClientOptions(overrides = {}) {
 const tombstones = new WeakMap();
 
 /**
- * A store call that has not called back after this long fails (see
- * `withDeadline`): a store that hangs (Redis stopped or cut off without a
+ * The store time a request may use, in all: its store calls share it (see
+ * `withDeadline`). A store that hangs (Redis stopped or cut off without a
  * reset, a client that waits for ever) must become a 503 within a second,
- * not a request that never ends.
+ * not a request that never ends, and a keepalive (one read, one write) must
+ * not take a second per call.
  */
 const STORE_TIMEOUT_MS = 1000;
 
 /**
+ * The store time left to the request being handled: `{ leftMs }`, opened by
+ * the request's read of its session, and `saved`, the id it has just stored.
+ * Carried along the request's asynchronous work.
+ * @type {AsyncLocalStorage<{ leftMs: number, saved?: string }>}
+ */
+const requestBudget = new AsyncLocalStorage();
+
+/**
+ * When the store call in progress must have answered (performance.now(), ms):
+ * the Redis write guard refuses to apply a write later than that.
+ * @type {AsyncLocalStorage<number | undefined>}
+ */
+const callDue = new AsyncLocalStorage();
+
+/**
  * `original` (a store method taking a callback last), failing with an error
- * when it has not called back within STORE_TIMEOUT_MS; a later answer is
- * ignored. A read that times out sends no write after it, so nothing the
- * client gave up on is applied when the store comes back.
+ * when it has not called back within what is left of the request's store
+ * time; a later answer is ignored. express-session reads the session first
+ * thing, so a `get` opens a fresh budget; every other call takes what the
+ * request's earlier calls left (outside a request: a budget of its own). Time
+ * the app spends between store calls is not counted, so a slow page still
+ * gets its save; status and keepalive do nothing but store calls, so they
+ * answer within about STORE_TIMEOUT_MS in all. A read that times out sends no
+ * write after it; a write already sent is the store's business (see
+ * `guardRedisWrites` for Redis).
  * @param {Function} original
  * @param {string} name
  */
 function withDeadline(original, name) {
   return function storeCallWithDeadline(/** @type {unknown[]} */ ...args) {
     const cb = args.at(-1);
+    // No callback (a promise-style call from the app): no deadline, and no
+    // cutoff left over from an earlier call of the request.
     // @ts-ignore -- `this` is the store
-    if (typeof cb !== 'function') return original.apply(this, args);
+    if (typeof cb !== 'function') return callDue.run(undefined, () => original.apply(this, args));
+    const budget = (name !== 'get' && requestBudget.getStore()) || { leftMs: STORE_TIMEOUT_MS };
+    const started = performance.now();
+    const allowed = Math.max(0, budget.leftMs);
     let done = false;
-    const timer = setTimeout(() => {
-      if (done) return;
-      done = true;
-      cb(Object.assign(new Error(`session store: no answer to ${name} within ${STORE_TIMEOUT_MS} ms`), { code: 'ESTORETIMEOUT' }));
-    }, STORE_TIMEOUT_MS);
-    timer.unref?.();
-    args[args.length - 1] = (/** @type {unknown[]} */ ...result) => {
+    const finish = (/** @type {unknown[]} */ result) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      cb(...result);
+      budget.leftMs -= performance.now() - started;
+      if (name === 'set' && !result[0]) budget.saved = /** @type {string} */ (args[0]);
+      // The rest of the request runs in its budget, whatever context the store called back from.
+      requestBudget.run(budget, () => cb(...result));
     };
+    const timer = setTimeout(() => {
+      finish([Object.assign(new Error(`session store: no answer to ${name} within the request's ${STORE_TIMEOUT_MS} ms`), { code: 'ESTORETIMEOUT' })]);
+    }, allowed);
+    timer.unref?.();
+    // Nothing left: fail (the timer fires at once) without asking the store.
+    if (allowed === 0) return undefined;
+    args[args.length - 1] = (/** @type {unknown[]} */ ...result) => finish(result);
     // @ts-ignore -- `this` is the store
-    return original.apply(this, args);
+    return callDue.run(started + allowed, () => original.apply(this, args));
   };
 }
 
 /**
- * The dead ids of a store, guarding it on first use: every call gets a
- * deadline (`withDeadline`), and `set` and `touch` skip a dead id (and call
- * back as if done). The guard is per store
- * object, so every sessionTimeout instance on that store shares it.
+ * The dead ids of a store, guarding it on first use: a connect-redis store's
+ * writes are made conditional (`guardRedisWrites`), every call gets its share
+ * of the request's deadline (`withDeadline`), `set` and `touch` skip a dead
+ * id (and call back as if done), and `touch` skips the session the same
+ * request has just saved (the save already renewed its lifetime, as
+ * express-session itself never both saves and touches). The guard is per
+ * store object, so every sessionTimeout instance on that store shares it.
  * @param {any} store
  * @returns {Map<string, number> | null}
  */
@@ -941,6 +995,7 @@ function tombstonesOf(store) {
   const ids = /** @type {Map<string, number>} */ (new Map());
   dead = ids;
   tombstones.set(store, ids);
+  guardRedisWrites(store);
   for (const name of /** @type {const} */ (['get', 'set', 'touch', 'destroy'])) {
     if (typeof store[name] === 'function') store[name] = withDeadline(store[name], name);
   }
@@ -948,7 +1003,7 @@ function tombstonesOf(store) {
     const original = store[name];
     if (typeof original !== 'function') continue;
     store[name] = function refuseDead(/** @type {string} */ sid, /** @type {unknown} */ sess, /** @type {unknown} */ cb) {
-      if (ids.has(sid)) {
+      if (ids.has(sid) || (name === 'touch' && requestBudget.getStore()?.saved === sid)) {
         if (typeof cb === 'function') process.nextTick(cb);
         return undefined;
       }
@@ -956,6 +1011,157 @@ function tombstonesOf(store) {
     };
   }
   return ids;
+}
+
+// ---------------------------------------------------------------- Redis writes
+
+/**
+ * The session write, run inside Redis: applied only while Redis's own clock
+ * (TIME) is not past ARGV[3], the latest moment the request still waits for
+ * it, in Redis's clock. A write that reaches Redis later (a Redis that froze
+ * with it in its socket, a slow network) is refused, so it cannot reset a
+ * session's idle clock after the browser was told 503.
+ * KEYS[1] the session key; ARGV: the session, its TTL in seconds (0: none),
+ * the cutoff in ms. Returns { applied (1|0), TIME seconds, TIME µs }.
+ */
+const GUARDED_SET_SCRIPT = `
+if redis.replicate_commands then redis.replicate_commands() end
+local t = redis.call('TIME')
+if tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000 > tonumber(ARGV[3]) then return { 0, t[1], t[2] } end
+if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1]) else redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+return { 1, t[1], t[2] }
+`;
+
+/**
+ * How long before the request stops waiting Redis stops accepting its write.
+ * It leaves the answer of a write applied at the last moment time to come
+ * back, and covers the drift of the two clocks between measurements (NTP
+ * slews at most 0.5 ms per second) and small steps of Redis's clock.
+ */
+const REPLY_MARGIN_MS = 100;
+
+/** A measured clock offset is used for this long, then measured afresh. */
+const CLOCK_MAX_AGE_MS = 10_000;
+
+/**
+ * Redis client → the largest lower bound known of (Redis's TIME − this
+ * process's performance.now()), in ms, and when it was measured. Each answer
+ * that carries Redis's TIME gives one: Redis read its clock before this
+ * process read its own, so TIME − now can only be smaller than the true
+ * offset, never larger, whatever the two clocks say.
+ * @type {WeakMap<object, { offset: number, at: number }>}
+ */
+const redisClocks = new WeakMap();
+
+/**
+ * Make a connect-redis store's writes conditional on the request's deadline.
+ * A deadline can stop the waiting but not take back a command already sent:
+ * without this, a write sent to a Redis that then stops (SIGSTOP, a
+ * partition) is applied when it resumes, though the browser was told 503.
+ * So the store's client is wrapped (for this store only) so that its `set`
+ * becomes GUARDED_SET_SCRIPT, with a cutoff REPLY_MARGIN_MS before the call's
+ * deadline, translated into Redis's clock by the offset measured from
+ * earlier answers. No clock needs to agree with another: a skewed clock only
+ * makes the measured offset differ. It applies when `store.client` is a
+ * node-redis client itself (connect-redis 9), and only to what connect-redis
+ * sends through it: a SET with an EX expiry or none. Anything else, and
+ * stores on other clients (ioredis, a cluster, an adapter), are left as they
+ * are.
+ * @param {any} store
+ */
+function guardRedisWrites(store) {
+  const client = store.client;
+  const nodeRedis =
+    client && typeof client === 'object' && typeof client.sendCommand === 'function' && typeof client.set === 'function' && 'isOpen' in client && !('masters' in client);
+  if (!nodeRedis || typeof store.prefix !== 'string') return;
+  // A reconnect may reach another Redis (a failover): measure its clock afresh.
+  if (!redisClocks.has(client) && typeof client.on === 'function') client.on('ready', () => redisClocks.delete(client));
+  /** @type {Map<PropertyKey, Function>} */
+  const bound = new Map();
+  store.client = new Proxy(client, {
+    get(target, prop) {
+      if (prop === 'set') {
+        return (/** @type {string} */ key, /** @type {string} */ value, /** @type {any} */ options) => {
+          const ttl = expirySeconds(options);
+          if (ttl === null) return target.set(key, value, options);
+          const due = callDue.getStore() ?? performance.now() + STORE_TIMEOUT_MS;
+          return setBefore(target, store, key, value, ttl, due - REPLY_MARGIN_MS);
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      // The client keeps private state: its methods must run on it, not on the proxy.
+      if (!bound.has(prop)) bound.set(prop, value.bind(target));
+      return bound.get(prop);
+    },
+  });
+}
+
+/**
+ * The expiry connect-redis asks of a SET, in seconds: 0 for none, null for
+ * anything this guard does not know (left to the client as it is).
+ * @param {any} options
+ * @returns {number | null}
+ */
+function expirySeconds(options) {
+  if (options === undefined || options === null) return 0;
+  const keys = Object.keys(options);
+  const ok = (/** @type {unknown} */ n) => (typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null);
+  if (keys.length === 1 && keys[0] === 'expiration' && options.expiration?.type === 'EX') return ok(options.expiration.value); // node-redis 5
+  if (keys.length === 1 && keys[0] === 'EX') return ok(options.EX); // node-redis 4
+  return null;
+}
+
+/**
+ * SET `key` through GUARDED_SET_SCRIPT, applied only if Redis runs it by
+ * `cutoff` (performance.now() ms); rejects with ESTORELATE otherwise.
+ * @param {any} client
+ * @param {any} store
+ * @param {string} key
+ * @param {string} value
+ * @param {number} ttl seconds, 0 for none
+ * @param {number} cutoff
+ */
+async function setBefore(client, store, key, value, ttl, cutoff) {
+  let offset = knownOffset(client);
+  if (offset === undefined) {
+    offset = learnOffset(client, await client.sendCommand(['TIME']));
+    // Signed out while the clock was read: the sign-out's delete may already
+    // be on its way, and this write must not follow it.
+    if (tombstones.get(store)?.has(key.slice(store.prefix.length))) return 'OK';
+  }
+  if (performance.now() >= cutoff) throw lateWrite();
+  const reply = await client.sendCommand(['EVAL', GUARDED_SET_SCRIPT, '1', key, value, String(ttl), String(cutoff + offset)]);
+  learnOffset(client, reply.slice(1));
+  if (Number(reply[0]) !== 1) throw lateWrite();
+  return 'OK';
+}
+
+/** @param {object} client */
+function knownOffset(client) {
+  const known = redisClocks.get(client);
+  return known && performance.now() - known.at <= CLOCK_MAX_AGE_MS ? known.offset : undefined;
+}
+
+/**
+ * Take Redis's TIME from an answer just received; returns the offset to use.
+ * @param {object} client
+ * @param {unknown[]} time [seconds, microseconds]
+ */
+function learnOffset(client, time) {
+  const at = performance.now();
+  const offset = Number(time[0]) * 1000 + Number(time[1]) / 1000 - at;
+  if (!Number.isFinite(offset)) throw new Error('session store: Redis answered TIME with something that is not a time');
+  const known = redisClocks.get(client);
+  if (known && offset <= known.offset && at - known.at <= CLOCK_MAX_AGE_MS) return known.offset;
+  redisClocks.set(client, { offset, at });
+  return offset;
+}
+
+function lateWrite() {
+  return Object.assign(new Error('session store: the write reached Redis after the request stopped waiting for it, and was not applied'), {
+    code: 'ESTORELATE',
+  });
 }
 
 // ---------------------------------------------------------------- helpers

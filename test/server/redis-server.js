@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -95,6 +95,26 @@ export async function stopAll(children) {
 }
 
 /**
+ * Wait (synchronously, at most 2 s) until process `pid` is stopped: state T
+ * in /proc/<pid>/stat. Where there is no /proc, return at once.
+ * @param {number} pid
+ */
+function waitUntilStopped(pid) {
+  const until = Date.now() + 2000;
+  while (Date.now() < until) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return;
+    }
+    // "pid (comm) S ...": the state follows the last ')'.
+    if (/^\s*[Tt]/.test(stat.slice(stat.lastIndexOf(')') + 1))) return;
+  }
+  throw new Error(`redis-server (pid ${pid}) did not stop within 2 s of SIGSTOP`);
+}
+
+/**
  * Start redis-server for test `t` (stopped after it).
  * @param {import('node:test').TestContext} t
  * @param {{ args?: string[], children?: import('node:child_process').ChildProcess[] }} [options]
@@ -132,8 +152,16 @@ export async function startRedis(t, { args = [], children = [] } = {}) {
         current.kill('SIGKILL');
       }),
     restart: launch,
-    /** SIGSTOP: the process stays, its sockets stay open, and it answers nothing (a hung Redis, a partition). */
-    freeze: () => current.kill('SIGSTOP'),
+    /**
+     * SIGSTOP: the process stays, its sockets stay open, and it answers
+     * nothing (a hung Redis, a partition). Returns once the process is
+     * stopped (Linux: its state in /proc says so), so whatever the caller
+     * sends next is certain to arrive at a Redis that does not run it.
+     */
+    freeze: () => {
+      current.kill('SIGSTOP');
+      waitUntilStopped(current.pid);
+    },
     /** SIGCONT after freeze(): it answers again, including what it was sent meanwhile. */
     thaw: () => current.kill('SIGCONT'),
   };

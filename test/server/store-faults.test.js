@@ -2,8 +2,11 @@
 // only what the store saved (a store whose writes fail; a real Redis at
 // maxmemory with noeviction), and with Redis killed (SIGKILL) status and
 // keepalive answer 503 at once, nothing is applied late, and service returns
-// by itself when Redis is back. Real stores throughout; the middleware's
-// clock is a manual one, so idle times are exact.
+// by itself when Redis is back. With Redis frozen (SIGSTOP) while a
+// keepalive's write is already on its way, the write is refused when Redis
+// wakes; and a request's store calls share one deadline. Real stores
+// throughout; the middleware's clock is a manual one, so idle times are
+// exact.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +14,7 @@ import session from 'express-session';
 import { createClient } from 'redis';
 import { Client, manualClock } from './helpers.js';
 import { skipRedis, startRedis } from './redis-server.js';
-import { storeApp } from './store-app.js';
+import { sessionIdOf, storeApp } from './store-app.js';
 
 /** A memory store whose writes fail while `failing` is true (reads still work). */
 class FlakyStore extends session.MemoryStore {
@@ -32,6 +35,44 @@ async function signedIn(url) {
   const client = new Client(url);
   const token = (await client.post('/signin', { json: { user: 'ann' } })).json.token;
   return { client, token };
+}
+
+/** A plain client on the test's redis-server, to look at what Redis holds (closed after `t`). */
+async function adminClient(t, url) {
+  const admin = createClient({ url });
+  admin.on('error', () => {}); // the server stops before this client at the end
+  await admin.connect();
+  t.after(() => admin.close());
+  return admin;
+}
+
+/** How many write commands (SET, and EVAL, which the guarded write uses) Redis has run. */
+async function writesRun(admin) {
+  const info = await admin.info('commandstats');
+  let n = 0;
+  for (const m of info.matchAll(/^cmdstat_(set|eval|evalsha):calls=(\d+)/gm)) n += Number(m[2]);
+  return n;
+}
+
+/** The session data Redis holds for the client's session cookie. */
+async function storedState(admin, client) {
+  const raw = await admin.get(`sess:${sessionIdOf(client.jar.get('sid'))}`);
+  return raw === null ? null : JSON.parse(raw).sessionTimeout;
+}
+
+/** Answers once Redis (thawed) has worked through what it was sent while frozen. */
+async function drained(admin) {
+  await admin.ping();
+}
+
+/** A clock that moves 1 ms on every read (so each keepalive writes its own activity time), plus advance(). */
+function tickingClock(start = 1_700_000_000_000) {
+  let t = start;
+  const now = () => (t += 1);
+  now.advance = (s) => {
+    t += s * 1000;
+  };
+  return now;
 }
 
 test('a keepalive the store could not save is a 503 with Retry-After, and the idle clock is not reset', async (t) => {
@@ -63,10 +104,7 @@ test('Redis at maxmemory with noeviction: keepalive answers 503 instead of a suc
   const redisServer = await startRedis(t, { args: ['--maxmemory-policy', 'noeviction'] });
   const now = manualClock();
   const { url } = await storeApp(t, { redisUrl: redisServer.url, timeoutOptions: { now } });
-  const admin = createClient({ url: redisServer.url });
-  admin.on('error', () => {}); // the server stops before this client at the end
-  await admin.connect();
-  t.after(() => admin.close());
+  const admin = await adminClient(t, redisServer.url);
   const { client, token } = await signedIn(url);
   now.advance(100);
 
@@ -123,10 +161,7 @@ test('Redis killed: status and keepalive answer 503 at once, nothing is applied 
   // none of the keepalives refused during the outage wrote it back.
   assert.equal(status.status, 200, `service returned without a restart (${recovered} ms)`);
   assert.deepEqual(status.json, { status: 'EXPIRED' });
-  const admin = createClient({ url: redisServer.url });
-  admin.on('error', () => {}); // the server stops before this client at the end
-  await admin.connect();
-  t.after(() => admin.close());
+  const admin = await adminClient(t, redisServer.url);
   assert.deepEqual(await admin.keys('sess:*'), [], 'no keepalive from the outage was applied late');
 
   // Full service, same process: sign in again and keep alive.
@@ -198,3 +233,159 @@ test('Redis frozen (SIGSTOP, sockets left open): 503 within about a second, noth
   assert.equal(status.json.idleTime, 15, 'the keepalive sent while Redis was frozen was never applied');
 });
 
+
+test('Redis frozen with the keepalive\'s write already sent: 503, and when Redis wakes the write is refused, not applied late', { skip: skipRedis, timeout: 60_000 }, async (t) => {
+  const redisServer = await startRedis(t);
+  t.after(() => redisServer.thaw());
+  const now = manualClock();
+  const { url, store } = await storeApp(t, { redisUrl: redisServer.url, timeoutOptions: { now } });
+  const admin = await adminClient(t, redisServer.url);
+  const { client, token } = await signedIn(url);
+  now.advance(100);
+
+  // Freeze Redis at the moment the keepalive's save starts, so its write goes
+  // to a Redis that holds it, unrun, until it wakes.
+  const save = store.set;
+  store.set = function freezeFirst(...args) {
+    store.set = save;
+    redisServer.freeze();
+    return save.apply(this, args);
+  };
+  const writesBefore = await writesRun(admin);
+  const answer = await client.post('/session/keepalive', { headers: { 'x-csrftoken': token, accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
+  assert.equal(answer.status, 503, answer.text);
+  assert.equal(answer.headers.get('retry-after'), '2');
+
+  redisServer.thaw();
+  await drained(admin);
+  assert.equal(await writesRun(admin), writesBefore + 1, 'the keepalive\'s write reached Redis and was run after it woke');
+  assert.equal((await client.status()).json.idleTime, 100, 'the idle clock was not reset by the write the browser was told failed');
+  const next = await client.keepalive(token);
+  assert.equal(next.status, 200, 'the next keepalive is saved');
+  assert.equal(next.json.priorIdleTime, 100);
+});
+
+test('a burst of keepalives with Redis frozen mid-burst: no write answered 503 is applied when Redis wakes', { skip: skipRedis, timeout: 60_000 }, async (t) => {
+  const TRIALS = 6;
+  const SESSIONS = 4;
+  const PER_SESSION = 10;
+  const redisServer = await startRedis(t);
+  t.after(() => redisServer.thaw());
+  const now = tickingClock();
+  const { url, store } = await storeApp(t, { redisUrl: redisServer.url, timeoutOptions: { now } });
+  const admin = await adminClient(t, redisServer.url);
+  // Every keepalive write, with what the request was told: 'ok', 'failed', or pending.
+  /** @type {Map<number, string>} lastActivity written → outcome */
+  let outcomes = new Map();
+  let writesUntilFreeze = Infinity;
+  let guardedSet;
+  const record = function recordAndFreeze(sid, sess, cb) {
+    const written = sess.sessionTimeout.lastActivity;
+    if (--writesUntilFreeze === 0) redisServer.freeze();
+    outcomes.set(written, 'pending');
+    return guardedSet.call(this, sid, sess, (err, ...rest) => {
+      outcomes.set(written, err ? 'failed' : 'ok');
+      cb?.(err, ...rest);
+    });
+  };
+
+  let unconfirmed = 0;
+  let late = 0;
+  for (let trial = 0; trial < TRIALS; trial++) {
+    const sessions = [];
+    for (let i = 0; i < SESSIONS; i++) sessions.push(await signedIn(url));
+    // The middleware guards the store on first use: record outside its guard.
+    if (!guardedSet) {
+      guardedSet = store.set;
+      store.set = record;
+    }
+    const initial = await Promise.all(sessions.map(({ client }) => storedState(admin, client)));
+    now.advance(100);
+    outcomes = new Map();
+    // Freeze at a different write in each trial, from the first to the last.
+    writesUntilFreeze = 1 + Math.floor((trial * (SESSIONS * PER_SESSION - 1)) / (TRIALS - 1));
+    const answers = await Promise.all(
+      sessions.flatMap(({ client, token }) =>
+        Array.from({ length: PER_SESSION }, () =>
+          client.post('/session/keepalive', { headers: { 'x-csrftoken': token, accept: 'application/json' }, signal: AbortSignal.timeout(5000) }),
+        ),
+      ),
+    );
+    for (const answer of answers) assert.ok(answer.status === 200 || answer.status === 503, `${answer.status} ${answer.text}`);
+    assert.ok(answers.some((a) => a.status === 503), 'the freeze caught keepalives');
+    redisServer.thaw();
+    writesUntilFreeze = Infinity;
+    await drained(admin);
+    unconfirmed += [...outcomes.values()].filter((o) => o === 'failed').length;
+    for (const [i, { client }] of sessions.entries()) {
+      const stored = await storedState(admin, client);
+      const outcome = stored.lastActivity === initial[i].lastActivity ? 'ok' : outcomes.get(stored.lastActivity);
+      if (outcome !== 'ok') late += 1;
+    }
+  }
+  t.diagnostic(`${TRIALS} trials of ${SESSIONS * PER_SESSION} keepalives: ${unconfirmed} writes answered 503 while Redis was frozen, ${late} sessions hold one of them`);
+  assert.ok(unconfirmed >= TRIALS, `the freezes caught writes in flight (${unconfirmed})`);
+  assert.equal(late, 0, 'no session holds a write whose keepalive was answered 503');
+});
+
+test('one deadline per request: a read that takes 0.6 s leaves the write 0.4 s, so the keepalive answers 503 and nothing is applied', { skip: skipRedis, timeout: 30_000 }, async (t) => {
+  const redisServer = await startRedis(t);
+  const now = manualClock();
+  const { url, store } = await storeApp(t, { redisUrl: redisServer.url, timeoutOptions: { now } });
+  // A slow store (before the middleware guards it, so inside its deadline):
+  // while `slow`, a read answers after 0.6 s and a write starts after 0.6 s.
+  let slow = false;
+  let writesStarted = 0;
+  const { get, set } = store;
+  store.get = function slowGet(sid, cb) {
+    if (!slow) return get.call(this, sid, cb);
+    setTimeout(() => get.call(this, sid, cb), 600);
+    return undefined;
+  };
+  store.set = function slowSet(sid, sess, cb) {
+    if (!slow) return set.call(this, sid, sess, cb);
+    setTimeout(() => {
+      writesStarted += 1;
+      set.call(this, sid, sess, cb);
+    }, 600);
+    return undefined;
+  };
+  const { client, token } = await signedIn(url);
+  now.advance(100);
+
+  slow = true;
+  const answer = await client.post('/session/keepalive', { headers: { 'x-csrftoken': token, accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
+  assert.equal(answer.status, 503, `the read used 0.6 s of the request's second, the write could not finish in the rest: ${answer.status} ${answer.text}`);
+  assert.equal(answer.headers.get('retry-after'), '2');
+  // Let the slow write start (0.6 s after it was asked for), then look.
+  while (writesStarted === 0) await new Promise((r) => setTimeout(r, 20));
+  slow = false;
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await client.status()).json.idleTime, 100, 'the write that came after the deadline was not applied');
+});
+
+test('a keepalive writes the store once: its save renews the session\'s lifetime, so no touch follows it within the same deadline', async (t) => {
+  const calls = [];
+  class CountingStore extends session.MemoryStore {
+    set(sid, sess, cb) {
+      calls.push('set');
+      super.set(sid, sess, cb);
+    }
+    touch(sid, sess, cb) {
+      calls.push('touch');
+      super.touch(sid, sess, cb);
+    }
+  }
+  const now = manualClock();
+  const { url } = await storeApp(t, { store: new CountingStore(), timeoutOptions: { now } });
+  const { client, token } = await signedIn(url);
+  now.advance(30);
+  calls.length = 0;
+  assert.equal((await client.keepalive(token)).status, 200);
+  assert.deepEqual(calls, ['set']);
+  // A request that saved nothing is still touched, as express-session does
+  // (same clock reading: its activity time did not change).
+  calls.length = 0;
+  assert.equal((await client.get('/page')).status, 200);
+  assert.deepEqual(calls, ['touch']);
+});
