@@ -212,10 +212,7 @@ export class SessionController implements ReactiveController {
     }
     this.#client!.options = config;
     this.#tracker.start(document, config.activityEvents);
-    for (const type of WAKE_EVENTS) {
-      (type === 'visibilitychange' ? document : window).addEventListener(type, this.#onWake, this.#wakeOptions);
-    }
-    window.addEventListener('pageshow', this.#onPageShow, this.#wakeOptions);
+    this.#listen('addEventListener');
     const engineConfig = {
       limits: { idle: config.idleSeconds * 1000, timeout: config.timeoutSeconds * 1000 },
       limitsGiven: config.limitsGiven,
@@ -240,10 +237,7 @@ export class SessionController implements ReactiveController {
     this.#started = false;
     this.stopTicking();
     this.#tracker.stop();
-    for (const type of WAKE_EVENTS) {
-      (type === 'visibilitychange' ? document : window).removeEventListener(type, this.#onWake, this.#wakeOptions);
-    }
-    window.removeEventListener('pageshow', this.#onPageShow, this.#wakeOptions);
+    this.#listen('removeEventListener');
     this.#engine?.stop();
     this.#syncDrafts();
     if (serving === this && handOver) {
@@ -254,6 +248,12 @@ export class SessionController implements ReactiveController {
         next.hostConnected();
       }
     }
+  }
+
+  /** Add or remove the page listeners, with the same options object both ways. */
+  #listen(method: 'addEventListener' | 'removeEventListener'): void {
+    for (const type of WAKE_EVENTS) (type === 'visibilitychange' ? document : window)[method](type, this.#onWake, this.#wakeOptions);
+    window[method]('pageshow', this.#onPageShow as EventListener, this.#wakeOptions);
   }
 
   readonly #onWake = (event: Event): void => {
@@ -338,18 +338,16 @@ export class SessionController implements ReactiveController {
 
   // ---- the countdown's ticks
 
-  /** Run `update` once per whole second of the countdown, while `running()` says so. */
-  startTicking(update: () => void, running: () => boolean): void {
+  /** Run `update` once per whole second of the countdown, for as long as it returns true. */
+  startTicking(update: () => boolean): void {
     this.env.clearTimeout(this.#tick);
-    if (!running() || !this.#engine) return;
+    const engine = this.#engine;
+    if (!engine) return;
     // Just past the instant the time left crosses a whole second: the texts
     // round down, so at that very instant they would still show the second
     // that is ending, for a whole second more than is left.
-    const msToNextSecond = (this.#engine.deadlines.expireAt - this.env.now()) % 1000;
-    this.#tick = this.env.setTimeout(() => {
-      update();
-      this.startTicking(update, running);
-    }, Math.max(0, msToNextSecond) + 1);
+    const msToNextSecond = (engine.deadlines.expireAt - this.env.now()) % 1000;
+    this.#tick = this.env.setTimeout(() => update() && this.startTicking(update), Math.max(0, msToNextSecond) + 1);
   }
 
   stopTicking(): void {

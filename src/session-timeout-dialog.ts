@@ -356,13 +356,11 @@ export class SessionTimeoutDialog extends LitElement {
     this.#ticks = 0;
     this.#spoken.setAttribute('aria-live', 'off');
     this.#dialog.showModal();
-    this.#c.startTicking(
-      () => {
-        if (++this.#ticks > 1) this.#spoken.setAttribute('aria-live', 'assertive');
-        this.requestUpdate();
-      },
-      () => this.#dialog?.open === true,
-    );
+    this.#c.startTicking(() => {
+      if (++this.#ticks > 1) this.#spoken.setAttribute('aria-live', 'assertive');
+      this.requestUpdate();
+      return this.#dialog.open;
+    });
   }
 
   #onStay = async (): Promise<void> => {
