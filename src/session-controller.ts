@@ -148,9 +148,9 @@ export class SessionController implements ReactiveController {
     this.#engine?.reportActivity();
   }
 
-  /** The person signed out here: leave for `signout-url` unless an app cancels. */
+  /** The person signed out here: leave for `signout-url` unless an app cancels (nothing before the element was configured). */
   signOut(): void {
-    if (!this.#emit(new SessionTimeoutSignoutEvent())) return;
+    if (!this.#config || !this.#emit(new SessionTimeoutSignoutEvent())) return;
     this.#discardDrafts();
     this.#engine?.signedOut();
     this.#leave(this.#signoutTarget);

@@ -185,3 +185,19 @@ describe('<session-timeout-dialog> limits', () => {
     el.remove();
   });
 });
+
+describe('<session-timeout-dialog> methods before it connects', () => {
+  it('do nothing: no request, no navigation, no reload', async () => {
+    const env = singleTab();
+    const el = document.createElement('session-timeout-dialog');
+    el.environment = env;
+    el.signoutUrl = '/logout';
+    el.signOut();
+    expect(await el.extend()).to.be.false;
+    await el.check();
+    el.reportActivity();
+    expect(env.calls).to.have.length(0);
+    expect(env.navigations).to.deep.equal([]);
+    expect(env.reloads).to.equal(0);
+  });
+});
