@@ -126,11 +126,10 @@ function reactTypings() {
   };
   const doc = (text) => `  /** ${String(text ?? '').replace(/\s*\n\s*/g, ' ').replace(/\*\//g, '*\\/').trim()} */`;
   const key = (name) => (/^[a-z]+$/i.test(name) ? name : `'${name}'`);
-  const classes = events.map((e) => eventClass(e.name)).sort();
   return [
     `// api:start (${GENERATED})`,
     `import type { SessionTimeoutDialog } from '../dist/session-timeout-dialog.js';`,
-    `import type {\n${classes.map((c) => `  ${c},`).join('\n')}\n} from '../dist/events.js';`,
+    `import type * as Events from '../dist/events.js';`,
     '',
     "/** The element's attributes (README, API) and event props, as React 19 applies them. */",
     'export interface SessionTimeoutDialogAttributes',
@@ -138,7 +137,7 @@ function reactTypings() {
     '    React.RefAttributes<SessionTimeoutDialog> {',
     ...attributes.flatMap((a) => [doc(a.description), `  ${key(a.name)}?: ${propType(a.type?.text)};`]),
     '',
-    ...events.flatMap((e) => [doc(e.description), `  'on${e.name}'?: (event: ${eventClass(e.name)}) => void;`]),
+    ...events.flatMap((e) => [doc(e.description), `  'on${e.name}'?: (event: Events.${eventClass(e.name)}) => void;`]),
     '}',
     '// api:end',
   ].join('\n');

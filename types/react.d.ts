@@ -26,15 +26,7 @@
 import type * as React from 'react';
 // api:start (generated from custom-elements.json by scripts/api-docs.mjs; do not edit)
 import type { SessionTimeoutDialog } from '../dist/session-timeout-dialog.js';
-import type {
-  SessionTimeoutDraftEvent,
-  SessionTimeoutErrorEvent,
-  SessionTimeoutExpireEvent,
-  SessionTimeoutExtendEvent,
-  SessionTimeoutRestoreEvent,
-  SessionTimeoutSignoutEvent,
-  SessionTimeoutWarnEvent,
-} from '../dist/events.js';
+import type * as Events from '../dist/events.js';
 
 /** The element's attributes (README, API) and event props, as React 19 applies them. */
 export interface SessionTimeoutDialogAttributes
@@ -72,19 +64,19 @@ export interface SessionTimeoutDialogAttributes
   'keep-drafts'?: boolean;
 
   /** Before the warning opens; cancelable (the app shows its own UI). detail: `{ remainingSeconds }`. */
-  'onsession-timeout-warn'?: (event: SessionTimeoutWarnEvent) => void;
+  'onsession-timeout-warn'?: (event: Events.SessionTimeoutWarnEvent) => void;
   /** After the session was extended. detail: `{ source: 'user' | 'activity' | 'tab' | 'server' }`. */
-  'onsession-timeout-extend'?: (event: SessionTimeoutExtendEvent) => void;
+  'onsession-timeout-extend'?: (event: Events.SessionTimeoutExtendEvent) => void;
   /** Before leaving for `timeout-url`; cancelable (an SPA routes itself). */
-  'onsession-timeout-expire'?: (event: SessionTimeoutExpireEvent) => void;
+  'onsession-timeout-expire'?: (event: Events.SessionTimeoutExpireEvent) => void;
   /** Before leaving for `signout-url`; cancelable. */
-  'onsession-timeout-signout'?: (event: SessionTimeoutSignoutEvent) => void;
+  'onsession-timeout-signout'?: (event: Events.SessionTimeoutSignoutEvent) => void;
   /** A server call failed, or a draft could not be kept or opened. detail: `{ operation: 'status' | 'keepalive' | 'draft', status?, message }`. */
-  'onsession-timeout-error'?: (event: SessionTimeoutErrorEvent) => void;
+  'onsession-timeout-error'?: (event: Events.SessionTimeoutErrorEvent) => void;
   /** Before a draft is sealed at timeout (`keep-drafts`); cancelable (nothing is kept). Add the app's own state to `detail.data`. */
-  'onsession-timeout-draft'?: (event: SessionTimeoutDraftEvent) => void;
+  'onsession-timeout-draft'?: (event: Events.SessionTimeoutDraftEvent) => void;
   /** A draft was opened after the same person signed in again, before its fields are filled; cancelable (the app restores it itself). detail: `{ fields, data }`. */
-  'onsession-timeout-restore'?: (event: SessionTimeoutRestoreEvent) => void;
+  'onsession-timeout-restore'?: (event: Events.SessionTimeoutRestoreEvent) => void;
 }
 // api:end
 
