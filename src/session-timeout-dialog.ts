@@ -1,17 +1,10 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, type PropertyDeclaration, type PropertyValues, type TemplateResult } from 'lit';
+import type { RawConfig } from './core/config.js';
 import { countdownText, formatDuration, splitTemplate } from './core/countdown-text.js';
-import { DEFAULT_TIMEOUT_SECONDS, type RawConfig } from './core/config.js';
 import type { Environment } from './core/environment.js';
-import type { EngineHost, ExtendSource } from './core/session-engine.js';
-import {
-  SessionTimeoutErrorEvent,
-  SessionTimeoutExpireEvent,
-  SessionTimeoutExtendEvent,
-  SessionTimeoutSignoutEvent,
-  SessionTimeoutWarnEvent,
-} from './events.js';
+import { deepActiveElement, wrapTab } from './focus.js';
 import { en, messagesFor, resolveLanguage, type Messages } from './i18n/index.js';
-import { SessionController } from './session-controller.js';
+import { SessionController, type SessionLimits } from './session-controller.js';
 import { styles } from './session-timeout-dialog.styles.js';
 
 /**
@@ -68,8 +61,12 @@ export class SessionTimeoutDialog extends LitElement {
 
   // Reactive properties declared here rather than with decorators: no
   // decorator helper in the package and no lit/decorators in the CDN file.
-  // Each one's JSDoc (the contract, read by the manifest) is on its field below.
-  static override properties = {
+  // Each one's JSDoc (the contract, read by the manifest) is on its field
+  // below. This is the one list of attributes: the configuration the
+  // controller gets is read from it (#config), and its type checks that it
+  // names exactly the entries of core/config.ts's RawConfig, plus the two
+  // that only change what the element shows.
+  static override properties: Record<keyof RawConfig | Display, PropertyDeclaration> = {
     statusUrl: { attribute: 'status-url' },
     keepaliveUrl: { attribute: 'keepalive-url' },
     keepaliveMethod: { attribute: 'keepalive-method' },
@@ -145,12 +142,22 @@ export class SessionTimeoutDialog extends LitElement {
    * to run it against a fake clock or fetch (tests, storybooks).
    * @internal
    */
-  environment: Environment | undefined;
+  set environment(env: Environment) {
+    this.#c.env = env;
+  }
+
+  /** Everything about the session: configuration, engine, events, leaving. */
+  readonly #c = new SessionController(this, (say) => {
+    if (say) this.#said = say;
+    this.state = this.#c.phase;
+    this.requestUpdate();
+  });
 
   // Internal state, rendered: each change requests an update.
   #hasMessageSlot = false;
   #busy = false;
-  #finalWords = '';
+  /** Words said politely in the page (in the language shown, even if its texts arrive later). */
+  #said: 'restored' | 'signedOut' | null = null;
   // Rendered once and never replaced: these exist after the first update.
   get #dialog(): HTMLDialogElement {
     return this.renderRoot?.querySelector('dialog') as HTMLDialogElement;
@@ -159,118 +166,52 @@ export class SessionTimeoutDialog extends LitElement {
     return this.renderRoot?.querySelector('#spoken') as HTMLElement;
   }
 
-  #controller: SessionController | null = null;
   #returnFocus: HTMLElement | null = null;
-  #dialogWanted = false;
   /** Countdown ticks since the dialog opened. */
   #ticks = 0;
 
   /** Whole seconds until the session ends, from the current best estimate (rounded down: never more than is left). */
   get remainingSeconds(): number {
-    return Math.floor(this.#exactRemaining);
+    return Math.floor(this.#c.remaining);
   }
 
-  /** Seconds of inactivity until sign-out: the engine's (the server's word wins), else as set, else the default. */
-  get #limit(): number {
-    const engine = this.#controller?.engine;
-    return engine ? engine.limits.timeout / 1000 : (this.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
+  /**
+   * The limits the element plans with, in seconds: the server's once it
+   * answered (they win), else the attributes', else the defaults (780, 900).
+   */
+  get limits(): { readonly idleSeconds: number; readonly timeoutSeconds: number } {
+    // Not rendered yet: the configuration was not pushed in; read it now.
+    if (!this.hasUpdated) this.#c.configure(this.#config(), false);
+    return this.#c.limits satisfies SessionLimits;
   }
 
   /** Keepalive now; resolves true when the server confirmed. */
   extend(): Promise<boolean> {
-    return this.#controller?.engine?.extend('user') ?? Promise.resolve(false);
+    return this.#c.extend();
   }
 
   /** As if the person pressed "Sign out". */
   signOut(): void {
-    if (!this.dispatchEvent(new SessionTimeoutSignoutEvent())) return;
-    this.#controller?.discardDrafts();
-    this.#controller?.engine?.signedOut();
-    this.#leave(this.#controller?.config?.signoutUrl ?? this.#controller?.config?.timeoutUrl ?? null);
+    this.#c.signOut();
   }
 
   /** Ask the server for the status now. */
   check(): Promise<void> {
-    return this.#controller?.engine?.check() ?? Promise.resolve();
+    return this.#c.check();
   }
 
   /** Count activity that no DOM event shows (media playing, a drag in a canvas). */
   reportActivity(): void {
-    this.#controller?.engine?.reportActivity();
+    this.#c.reportActivity();
   }
 
-  /**
-   * @internal The configuration as set: every reactive property but those
-   * of the element's own display (`notice`, `state`), read by the name it is
-   * declared under in `static properties` (so the list is written once).
-   */
-  rawConfig(): RawConfig & { channel?: string | null; noTabSync?: boolean } {
+  /** The configuration as set: every reactive property but those of the element's own display, by its declared name. */
+  #config(): RawConfig {
     const raw: Record<string, unknown> = {};
-    for (const key of Object.keys(SessionTimeoutDialog.properties)) {
+    for (const key in SessionTimeoutDialog.properties) {
       if (isConfig(key)) raw[key] = this[key as keyof this];
     }
     return raw;
-  }
-
-  /** @internal The engine's callbacks. */
-  readonly engineHost: EngineHost = {
-    warn: () => {
-      // The element's own figure, rounded down like everything it states.
-      this.#dialogWanted = this.dispatchEvent(new SessionTimeoutWarnEvent(this.remainingSeconds));
-      this.#sync();
-    },
-    extended: (source: ExtendSource) => {
-      this.#dialogWanted = false;
-      this.#sync();
-      this.dispatchEvent(new SessionTimeoutExtendEvent(source));
-    },
-    expired: () => {
-      this.#dialogWanted = false;
-      this.#sync();
-      // The draft is taken before the app hears of the expiry (an SPA may
-      // tear its forms down at once); the page leaves once it is sealed.
-      const sealing = this.#controller?.sealDraft();
-      if (this.dispatchEvent(new SessionTimeoutExpireEvent())) {
-        const url = this.#controller?.config?.timeoutUrl ?? null;
-        const leave = (): void => {
-          this.#controller?.leavingAfterTimeout();
-          this.#leave(url);
-        };
-        if (sealing) void sealing.then(leave);
-        else leave();
-      } else {
-        // The page stays (an SPA routes itself): say it, since nothing else
-        // will. A moment later: while the modal dialog is open the page is
-        // inert, and a live region is heard only if it was in the
-        // accessibility tree before its text changed.
-        this.#controller?.env.setTimeout(() => {
-          this.#finalWords = this.#texts.signedOut;
-          this.requestUpdate();
-        }, 500);
-      }
-    },
-    signedOutElsewhere: () => {
-      this.#dialogWanted = false;
-      this.#sync();
-      // Signed out in another tab: deliberate, so this tab's drafts go too.
-      this.#controller?.discardDrafts();
-      if (this.dispatchEvent(new SessionTimeoutSignoutEvent())) {
-        this.#leave(this.#controller?.config?.signoutUrl ?? this.#controller?.config?.timeoutUrl ?? null);
-      }
-    },
-    error: (detail) => this.dispatchEvent(new SessionTimeoutErrorEvent(detail)),
-    changed: () => this.#sync(),
-  };
-
-  /** @internal A draft was put back: said politely, in the page's language. */
-  draftRestored(): void {
-    this.#finalWords = this.#texts.restored;
-    this.requestUpdate();
-  }
-
-  override connectedCallback(): void {
-    this.#controller ??= new SessionController(this, this.environment);
-    super.connectedCallback();
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -288,9 +229,9 @@ export class SessionTimeoutDialog extends LitElement {
         this.#loading = null;
       }
     }
-    if (this.hasUpdated && [...changed.keys()].some((key) => isConfig(key as string))) {
-      this.#controller?.configure();
-    }
+    // The first update pushes the whole configuration (properties set after
+    // connecting, before this, included); later ones push changes.
+    if (!this.hasUpdated || [...changed.keys()].some(isConfig)) this.#c.configure(this.#config());
   }
 
   /**
@@ -306,18 +247,6 @@ export class SessionTimeoutDialog extends LitElement {
   }
 
   /**
-   * Seconds left with their fraction; the texts and `remainingSeconds`
-   * round it down. Rounding up first would let the dialog state up to a
-   * second (and, in spoken steps, up to a whole step) more than is left.
-   */
-  get #exactRemaining(): number {
-    const engine = this.#controller?.engine;
-    if (!engine) return this.#limit;
-    if (engine.phase === 'expired') return 0;
-    return Math.max(0, (engine.deadlines.expireAt - this.#controller!.env.now()) / 1000);
-  }
-
-  /**
    * The language shown and its texts: null until the first one is here.
    * Other languages than English load on demand: from the first update after
    * the element connects (and again when its language changes), long before
@@ -327,10 +256,6 @@ export class SessionTimeoutDialog extends LitElement {
   #shown: [lang: string, texts: Messages] | null = null;
   /** The language being loaded, until it is shown. */
   #loading: Promise<unknown> | null = null;
-
-  get #texts(): Messages {
-    return this.#shown?.[1] ?? en;
-  }
 
   /** Also waits for the texts of the element's language, so that `await el.updateComplete` sees them. */
   protected override async getUpdateComplete(): Promise<boolean> {
@@ -342,26 +267,16 @@ export class SessionTimeoutDialog extends LitElement {
     return done;
   }
 
-  /** Mirror the engine's phase into the element: state attribute, dialog, ticking. */
-  #sync(): void {
-    const engine = this.#controller?.engine;
-    if (!engine) return;
-    this.state = engine.phase;
-    this.requestUpdate();
-  }
-
   protected override render(): TemplateResult {
     const [lang, t] = this.#shown ?? ['en', en];
-    const engine = this.#controller?.engine;
-    const { visible, spoken } = countdownText(this.#exactRemaining, lang);
-    const absolute = engine?.deadlines.absolute;
+    const c = this.#c;
+    const { visible, spoken } = countdownText(c.remaining, lang);
+    const absolute = c.absolute;
     const template = absolute ? t.ending : t.message;
     const [before, after] = splitTemplate(template);
     const slotted = this.#hasMessageSlot;
     const countdown = html`<span part="countdown" aria-hidden="true">${visible}</span>`;
-    const signout = this.#controller?.config?.signoutUrl;
-    // The notice says when the person is signed out: the timeout, not the warning.
-    const limit = this.#limit;
+    const signout = c.signoutUrl;
     // WAI-ARIA APG, modal dialog pattern
     // (https://www.w3.org/WAI/ARIA/apg/patterns/dialog-modal/): initial focus
     // goes to the element that is least destructive and most likely to be
@@ -372,9 +287,10 @@ export class SessionTimeoutDialog extends LitElement {
     // cadence (the message is aria-hidden); a slotted message is read as is.
     // The error hides while retrying: a retry that fails again inserts a new
     // alert, and it is heard again.
+    // The notice says when the person is signed out: the timeout, not the warning.
     return html`
       ${this.notice && this.#shown
-        ? html`<p part="notice" lang=${lang} dir=${t.dir}>${t.notice.replace('{time}', formatDuration(limit, lang))}</p>`
+        ? html`<p part="notice" lang=${lang} dir=${t.dir}>${t.notice.replace('{time}', formatDuration(c.limits.timeoutSeconds, lang))}</p>`
         : nothing}
       <dialog
         part="dialog"
@@ -392,7 +308,7 @@ export class SessionTimeoutDialog extends LitElement {
         </p>
         ${slotted ? html`<p>${countdown}</p>` : nothing}
         <p id="spoken" class="visually-hidden" aria-live="off" aria-atomic="true">${template.replace('{time}', spoken)}</p>
-        ${engine?.extendError && !this.#busy ? html`<p part="error" role="alert">${t.error}</p>` : nothing}
+        ${c.extendError && !this.#busy ? html`<p part="error" role="alert">${t.error}</p>` : nothing}
         <div part="actions">
           ${absolute
             ? nothing
@@ -406,13 +322,13 @@ export class SessionTimeoutDialog extends LitElement {
             : nothing}
         </div>
       </dialog>
-      <p class="visually-hidden" role="status" lang=${lang}>${this.#finalWords}</p>
+      <p class="visually-hidden" role="status" lang=${lang}>${this.#said && t[this.#said]}</p>
     `;
   }
 
   /** The dialog should be open: a warning the app did not take over, on a page. */
   get #wanted(): boolean {
-    return this.state === 'warning' && this.#dialogWanted && this.isConnected;
+    return this.state === 'warning' && this.#c.dialogWanted && this.isConnected;
   }
 
   protected override updated(): void {
@@ -440,13 +356,11 @@ export class SessionTimeoutDialog extends LitElement {
     this.#ticks = 0;
     this.#spoken.setAttribute('aria-live', 'off');
     this.#dialog.showModal();
-    this.#controller?.startTicking(
-      () => {
-        if (++this.#ticks > 1) this.#spoken.setAttribute('aria-live', 'assertive');
-        this.requestUpdate();
-      },
-      () => this.#dialog?.open === true,
-    );
+    this.#c.startTicking(() => {
+      if (++this.#ticks > 1) this.#spoken.setAttribute('aria-live', 'assertive');
+      this.requestUpdate();
+      return this.#dialog.open;
+    });
   }
 
   #onStay = async (): Promise<void> => {
@@ -461,25 +375,7 @@ export class SessionTimeoutDialog extends LitElement {
     }
   };
 
-  /**
-   * Tab from the last control goes to the first, Shift+Tab from the first to
-   * the last (WAI-ARIA APG modal dialog). Without it, Firefox (153 ESR)
-   * brings focus back from the browser's toolbar to the *last* control of a
-   * modal dialog in a shadow root, so Tab alone never reaches "Stay signed in"
-   * again. The key is also known by `code`: WebKitGTK (2.50) reports
-   * Shift+Tab's keydown as `key: 'Unidentified'`, `code: 'Tab'`.
-   */
-  #onKeydown = (event: KeyboardEvent): void => {
-    if ((event.key !== 'Tab' && event.code !== 'Tab') || event.altKey || event.ctrlKey || event.metaKey) return;
-    const controls = tabbables(this.#dialog);
-    const current = deepActiveElement();
-    const to = event.shiftKey
-      ? current === controls[0] && controls.at(-1)
-      : current === controls.at(-1) && controls[0];
-    if (!to) return;
-    event.preventDefault();
-    to.focus();
-  };
+  #onKeydown = (event: KeyboardEvent): void => wrapTab(event, this.#dialog);
 
   /** Escape means "Stay signed in": the dialog never closes with time running out unseen. */
   #onCancel = (event: Event): void => {
@@ -497,7 +393,7 @@ export class SessionTimeoutDialog extends LitElement {
       this.#show();
       return;
     }
-    this.#controller?.stopTicking();
+    this.#c.stopTicking();
     if (this.#returnFocus?.isConnected) this.#returnFocus.focus({ preventScroll: true });
     this.#returnFocus = null;
   };
@@ -509,53 +405,11 @@ export class SessionTimeoutDialog extends LitElement {
     this.#hasMessageSlot = has;
     this.requestUpdate();
   };
-
-  /** @internal The back/forward cache brought this page back after it left: leave again. */
-  pageRestoredAfterEnd(): void {
-    if (this.#leftFor !== undefined) this.#leave(this.#leftFor);
-  }
-
-  /** Where the page went when it left (null: reloaded); undefined while it has not. */
-  #leftFor: string | null | undefined = undefined;
-
-  #leave(url: string | null): void {
-    const env = this.#controller?.env;
-    if (!env) return;
-    this.#leftFor = url;
-    // Only http(s) URLs get here (config.ts refuses the rest).
-    if (url) env.navigate(url);
-    else env.reload();
-  }
 }
 
-/** Reactive properties that configure the session (the others only change what the element shows). */
-const isConfig = (key: string): boolean => key !== 'notice' && key !== 'state';
-
-/** The focused element, looking inside open shadow roots. */
-function deepActiveElement(): HTMLElement | null {
-  let el = document.activeElement;
-  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-  return el instanceof HTMLElement ? el : null;
-}
-
-/**
- * Elements of `root` that Tab reaches, in the order it reaches them (flat
- * tree: slotted content, or the slot's fallback, and open shadow roots).
- */
-function tabbables(root: Element): HTMLElement[] {
-  const found: HTMLElement[] = [];
-  const visit = (el: Element): void => {
-    const visible = typeof el.checkVisibility !== 'function' || el.checkVisibility();
-    if (el instanceof HTMLElement && el.tabIndex >= 0 && !el.matches(':disabled') && visible) found.push(el);
-    const children =
-      el instanceof HTMLSlotElement && el.assignedNodes().length
-        ? el.assignedElements({ flatten: true })
-        : [...(el.shadowRoot ?? el).children];
-    children.forEach(visit);
-  };
-  [...root.children].forEach(visit);
-  return found;
-}
+/** The reactive properties that only change what the element shows; all the others configure the session. */
+type Display = 'notice' | 'state';
+const isConfig = (key: PropertyKey): boolean => key !== 'notice' && key !== 'state';
 
 declare global {
   interface HTMLElementTagNameMap {

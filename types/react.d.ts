@@ -24,14 +24,9 @@
 //   markup (https://github.com/facebook/react/issues/35446): with SSR, add the
 //   listeners with a ref in useEffect.
 import type * as React from 'react';
+// api:start (generated from custom-elements.json by scripts/api-docs.mjs; do not edit)
 import type { SessionTimeoutDialog } from '../dist/session-timeout-dialog.js';
-import type {
-  SessionTimeoutErrorEvent,
-  SessionTimeoutExpireEvent,
-  SessionTimeoutExtendEvent,
-  SessionTimeoutSignoutEvent,
-  SessionTimeoutWarnEvent,
-} from '../dist/events.js';
+import type * as Events from '../dist/events.js';
 
 /** The element's attributes (README, API) and event props, as React 19 applies them. */
 export interface SessionTimeoutDialogAttributes
@@ -41,42 +36,49 @@ export interface SessionTimeoutDialogAttributes
   'status-url'?: string;
   /** Endpoint that marks the session active. */
   'keepalive-url'?: string;
-  /** `POST` (default) or `GET`. */
+  /** `POST` or `GET`. */
   'keepalive-method'?: 'POST' | 'GET';
   /** Where "Sign out" goes. No URL: no sign-out button. */
   'signout-url'?: string;
-  /** Where the page goes when time runs out (default: `signout-url`, else a reload). */
+  /** Where the page goes when time runs out. Default: `signout-url`, else a reload */
   'timeout-url'?: string;
-  /** Seconds of inactivity before the warning (default 780; limits the server reports win). */
+  /** Seconds of inactivity after which the warning shows (limits the server reports win). Default: 780. */
   'idle-seconds'?: number | string;
-  /** Seconds of inactivity before the session is over, in total (default 900). */
+  /** Seconds of inactivity after which the session is over (total, not extra: the countdown lasts `timeout-seconds − idle-seconds`). Default: 900. */
   'timeout-seconds'?: number | string;
-  /** Wire protocol (default `session-timeout`). */
+  /** Wire protocol: `session-timeout` or `django-session-security`. */
   protocol?: 'session-timeout' | 'django-session-security';
-  /** Cookie whose value is sent as the CSRF header (default `csrftoken`). */
+  /** Cookie whose value is sent as the CSRF header on non-GET calls. */
   'csrf-cookie'?: string;
-  /** Header name for the CSRF token (default `X-CSRFToken`). */
+  /** Header name for the CSRF token. */
   'csrf-header'?: string;
-  /** Space-separated DOM events that count as activity. */
+  /** Space-separated DOM events that count as activity. Default: `keydown pointerdown pointermove wheel touchstart scroll` */
   'activity-events'?: string;
-  /** Name of the cross-tab channel (default: derived from the origin and `status-url`). */
+  /** Name of the cross-tab channel. Default: derived from the origin and `status-url` */
   channel?: string;
   /** This tab neither sends nor hears other tabs. */
   'no-tab-sync'?: boolean;
-  /** Show the inactivity limit in the page (WCAG 2.2 SC 2.2.6). */
+  /** Show, where the element stands, how long inactivity may last before sign-out (WCAG 2.2 SC 2.2.6). */
   notice?: boolean;
+  /** What the person typed survives a timeout: sealed with their own key (from the server's `draftKey`) in this tab, and put back once after the same person signs in again. Passwords and other secrets are never kept. */
+  'keep-drafts'?: boolean;
 
-  /** Before the warning opens; `preventDefault()` keeps the built-in dialog closed. */
-  'onsession-timeout-warn'?: (event: SessionTimeoutWarnEvent) => void;
-  /** After the session was extended. */
-  'onsession-timeout-extend'?: (event: SessionTimeoutExtendEvent) => void;
-  /** Before leaving for `timeout-url`; `preventDefault()` keeps the page (the app routes itself). */
-  'onsession-timeout-expire'?: (event: SessionTimeoutExpireEvent) => void;
-  /** Before leaving for `signout-url`; `preventDefault()` keeps the page. */
-  'onsession-timeout-signout'?: (event: SessionTimeoutSignoutEvent) => void;
-  /** A server call failed (never an expiry by itself). */
-  'onsession-timeout-error'?: (event: SessionTimeoutErrorEvent) => void;
+  /** Before the warning opens; cancelable (the app shows its own UI). detail: `{ remainingSeconds }`. */
+  'onsession-timeout-warn'?: (event: Events.SessionTimeoutWarnEvent) => void;
+  /** After the session was extended. detail: `{ source: 'user' | 'activity' | 'tab' | 'server' }`. */
+  'onsession-timeout-extend'?: (event: Events.SessionTimeoutExtendEvent) => void;
+  /** Before leaving for `timeout-url`; cancelable (an SPA routes itself). */
+  'onsession-timeout-expire'?: (event: Events.SessionTimeoutExpireEvent) => void;
+  /** Before leaving for `signout-url`; cancelable. */
+  'onsession-timeout-signout'?: (event: Events.SessionTimeoutSignoutEvent) => void;
+  /** A server call failed, or a draft could not be kept or opened. detail: `{ operation: 'status' | 'keepalive' | 'draft', status?, message }`. */
+  'onsession-timeout-error'?: (event: Events.SessionTimeoutErrorEvent) => void;
+  /** Before a draft is sealed at timeout (`keep-drafts`); cancelable (nothing is kept). Add the app's own state to `detail.data`. */
+  'onsession-timeout-draft'?: (event: Events.SessionTimeoutDraftEvent) => void;
+  /** A draft was opened after the same person signed in again, before its fields are filled; cancelable (the app restores it itself). detail: `{ fields, data }`. */
+  'onsession-timeout-restore'?: (event: Events.SessionTimeoutRestoreEvent) => void;
 }
+// api:end
 
 declare module 'react' {
   namespace JSX {

@@ -4,6 +4,7 @@
  * the value, and the default (or no URL) is used (README, API).
  */
 import type { Protocol } from './session-client.js';
+import { channelName } from './tab-sync.js';
 
 export const DEFAULT_IDLE_SECONDS = 780;
 export const DEFAULT_TIMEOUT_SECONDS = 900;
@@ -14,20 +15,6 @@ export const DEFAULT_EVENTS = ['keydown', 'pointerdown', 'pointermove', 'wheel',
  * rule for every number of seconds the element plans with.
  */
 export const MAX_SECONDS = 366 * 24 * 3600;
-
-export interface RawConfig {
-  statusUrl?: string | null;
-  keepaliveUrl?: string | null;
-  keepaliveMethod?: string | null;
-  signoutUrl?: string | null;
-  timeoutUrl?: string | null;
-  idleSeconds?: number | string | null;
-  timeoutSeconds?: number | string | null;
-  protocol?: string | null;
-  csrfCookie?: string | null;
-  csrfHeader?: string | null;
-  activityEvents?: string | null;
-}
 
 export interface Config {
   statusUrl: string | null;
@@ -43,7 +30,19 @@ export interface Config {
   csrfCookie: string;
   csrfHeader: string;
   activityEvents: string[];
+  /** The cross-tab channel's name: the one given, else derived from the origin and the status URL. */
+  channel: string;
+  noTabSync: boolean;
+  keepDrafts: boolean;
 }
+
+/**
+ * The configuration as set on the element, one entry per attribute that
+ * configures the session (the element checks, at compile time, that its
+ * reactive properties name exactly these). Values are `unknown`: a property
+ * can be set to anything from script.
+ */
+export type RawConfig = { [K in Exclude<keyof Config, 'limitsGiven'>]?: unknown };
 
 export interface PageLocation {
   href: string;
@@ -67,7 +66,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const EVENT_NAME = /^[a-z][a-z0-9_:-]*$/i;
 
 export function resolveConfig(raw: RawConfig, page: PageLocation, report: Reporter): Config {
-  const url = (attribute: string, value: string | null | undefined, sameOrigin: boolean) =>
+  const url = (attribute: string, value: unknown, sameOrigin: boolean) =>
     safeUrl(attribute, value, page, sameOrigin, report);
 
   const idleGiven = seconds('idle-seconds', raw.idleSeconds, report);
@@ -123,6 +122,9 @@ export function resolveConfig(raw: RawConfig, page: PageLocation, report: Report
     csrfCookie: token('csrf-cookie', raw.csrfCookie, 'csrftoken', report),
     csrfHeader: token('csrf-header', raw.csrfHeader, 'X-CSRFToken', report),
     activityEvents: events(raw.activityEvents, report),
+    channel: raw.channel ? text(raw.channel) : channelName(page.origin, statusUrl),
+    noTabSync: Boolean(raw.noTabSync),
+    keepDrafts: Boolean(raw.keepDrafts),
   };
 }
 
@@ -150,7 +152,7 @@ function seconds(attribute: string, value: unknown, report: Reporter): number | 
  */
 export function safeUrl(
   attribute: string,
-  value: string | null | undefined,
+  value: unknown,
   page: PageLocation,
   sameOrigin: boolean,
   report: Reporter,
@@ -174,14 +176,14 @@ export function safeUrl(
   return parsed.href;
 }
 
-function token(attribute: string, value: string | null | undefined, fallback: string, report: Reporter): string {
+function token(attribute: string, value: unknown, fallback: string, report: Reporter): string {
   if (value === null || value === undefined || value === '') return fallback;
   if (typeof value === 'string' && TOKEN.test(value)) return value;
   report(attribute, value, 'not a valid name', `using ${fallback}`);
   return fallback;
 }
 
-function events(value: string | null | undefined, report: Reporter): string[] {
+function events(value: unknown, report: Reporter): string[] {
   if (value === null || value === undefined) return DEFAULT_EVENTS;
   const names = text(value).split(/\s+/).filter(Boolean);
   const bad = names.filter((name) => !EVENT_NAME.test(name));

@@ -184,6 +184,73 @@ describe('lifecycle', () => {
     expect(el.state).to.equal('warning');
   });
 
+  /**
+   * Counts reads of `key` on `el` while `body` runs (the accessor Lit put on
+   * the prototype is wrapped: an own accessor on the element would shadow it).
+   */
+  async function countReads(el: SessionTimeoutDialog, key: string, body: (reads: () => number) => Promise<void>) {
+    const proto = Object.getPrototypeOf(el);
+    const own = Object.getOwnPropertyDescriptor(proto, key)!;
+    let reads = 0;
+    Object.defineProperty(proto, key, {
+      ...own,
+      get() {
+        if (this === el) reads++;
+        return own.get!.call(this);
+      },
+    });
+    try {
+      await body(() => reads);
+    } finally {
+      Object.defineProperty(proto, key, own);
+    }
+  }
+
+  it('reads its configuration once per change, and opens one channel per connect and per channel', async () => {
+    const { browser, env, server } = setup();
+    const opened: string[] = [];
+    const open = env.openChannel;
+    env.openChannel = (name) => {
+      opened.push(name);
+      return open(name);
+    };
+    const host = await fixture<HTMLDivElement>(html`<div></div>`);
+    const el = document.createElement('session-timeout-dialog');
+    el.environment = env;
+    el.setAttribute('status-url', '/session/status');
+    host.append(el);
+    await el.updateComplete;
+    await browser.advance(0);
+    expect(opened, 'channels opened at connect').to.have.length(1);
+    expect(server.count('status'), 'one status request learns the limits').to.equal(1);
+    await countReads(el, 'keepaliveMethod', async (reads) => {
+      el.setAttribute('idle-seconds', '30');
+      await el.updateComplete;
+      expect(reads(), 'reads after a limit changed').to.equal(1);
+      el.setAttribute('channel', 'another-channel');
+      await el.updateComplete;
+      await browser.advance(0);
+      expect(reads(), 'reads after the channel changed').to.equal(2);
+    });
+    expect(opened).to.deep.equal([opened[0], 'another-channel']);
+    expect(server.count('status'), 'the limits are known: no new request').to.equal(1);
+    el.remove();
+  });
+
+  it('uses a property set right after connecting, before the first render', async () => {
+    const { browser, env, server } = setup(120, 240);
+    const host = await fixture<HTMLDivElement>(html`<div></div>`);
+    const el = document.createElement('session-timeout-dialog');
+    el.environment = env;
+    host.append(el);
+    el.statusUrl = '/session/status';
+    await el.updateComplete;
+    await browser.advance(0);
+    expect(server.count('status'), 'the limits were asked from status-url').to.equal(1);
+    expect(el.limits).to.deep.equal({ idleSeconds: 120, timeoutSeconds: 240 });
+    el.remove();
+  });
+
   it('hands over without a word when an SPA swaps the element in one task', async () => {
     const { browser, env, server } = setup();
     const root = await fixture<HTMLDivElement>(html`<div>${element(env)}</div>`);

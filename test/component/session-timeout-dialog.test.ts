@@ -126,3 +126,78 @@ describe('<session-timeout-dialog> configuration and answers it refuses', () => 
     el.remove();
   });
 });
+
+describe('<session-timeout-dialog> limits', () => {
+  const server = (env: FakeEnv, idleLimit: number, timeoutLimit: number) => {
+    env.respond = () => status(0, idleLimit, timeoutLimit);
+  };
+
+  it('are the attributes before the server answered, and the server\'s after', async () => {
+    const env = singleTab();
+    server(env, 120, 240);
+    const el = await mount(env);
+    expect(env.calls, 'limits given: no request on load').to.have.length(0);
+    expect(el.limits).to.deep.equal({ idleSeconds: 60, timeoutSeconds: 180 });
+    await el.check();
+    expect(env.callsTo('/session/status')).to.have.length(1);
+    expect(el.limits).to.deep.equal({ idleSeconds: 120, timeoutSeconds: 240 });
+    el.remove();
+  });
+
+  it('are the defaults until the first status answer when the page gives none, then the server\'s', async () => {
+    const env = singleTab();
+    let answer!: () => void;
+    env.respond = () => new Promise<Response>((resolve) => (answer = () => resolve(status(0, 300, 600))));
+    const el = await fixture<SessionTimeoutDialog>(html`
+      <session-timeout-dialog .environment=${env} no-tab-sync status-url="/session/status"></session-timeout-dialog>
+    `);
+    expect(env.callsTo('/session/status'), 'one status request learns them').to.have.length(1);
+    expect(el.limits).to.deep.equal({ idleSeconds: 780, timeoutSeconds: 900 });
+    answer();
+    await env.browser.advance(0);
+    expect(el.limits).to.deep.equal({ idleSeconds: 300, timeoutSeconds: 600 });
+    expect(el.remainingSeconds).to.equal(600);
+    el.remove();
+  });
+
+  it('are validated as the element plans with them, even before it connects (and reading them starts nothing)', () => {
+    const env = singleTab();
+    const el = document.createElement('session-timeout-dialog');
+    el.environment = env;
+    expect(el.limits).to.deep.equal({ idleSeconds: 780, timeoutSeconds: 900 });
+    el.setAttribute('timeout-seconds', '100');
+    // Only a timeout shorter than the default warning lead: it warns at half-time.
+    expect(el.limits).to.deep.equal({ idleSeconds: 50, timeoutSeconds: 100 });
+    el.idleSeconds = 30;
+    expect(el.limits).to.deep.equal({ idleSeconds: 30, timeoutSeconds: 100 });
+    expect(env.calls).to.have.length(0);
+    expect(env.browser.pendingTimers(env)).to.equal(0);
+  });
+
+  it('are read-only: neither assigning the property nor changing the object read changes them', async () => {
+    const env = singleTab();
+    const el = await mount(env);
+    expect(() => {
+      (el as unknown as { limits: unknown }).limits = { idleSeconds: 1, timeoutSeconds: 2 };
+    }).to.throw(TypeError);
+    (el.limits as { idleSeconds: number }).idleSeconds = 1;
+    expect(el.limits).to.deep.equal({ idleSeconds: 60, timeoutSeconds: 180 });
+    el.remove();
+  });
+});
+
+describe('<session-timeout-dialog> methods before it connects', () => {
+  it('do nothing: no request, no navigation, no reload', async () => {
+    const env = singleTab();
+    const el = document.createElement('session-timeout-dialog');
+    el.environment = env;
+    el.signoutUrl = '/logout';
+    el.signOut();
+    expect(await el.extend()).to.be.false;
+    await el.check();
+    el.reportActivity();
+    expect(env.calls).to.have.length(0);
+    expect(env.navigations).to.deep.equal([]);
+    expect(env.reloads).to.equal(0);
+  });
+});

@@ -50,6 +50,9 @@ describe('config', () => {
       csrfCookie: 'csrftoken',
       csrfHeader: 'X-CSRFToken',
       activityEvents: DEFAULT_EVENTS,
+      channel: 'session-timeout-dialog|https://app.example|',
+      noTabSync: false,
+      keepDrafts: false,
     });
     expect(logged).to.have.length(0);
   });
@@ -67,6 +70,9 @@ describe('config', () => {
       csrfCookie: 'my_csrf',
       csrfHeader: 'X-My-Token',
       activityEvents: ' keydown  click ',
+      channel: 'app-one',
+      noTabSync: true,
+      keepDrafts: true,
     });
     expect(c).to.deep.equal({
       statusUrl: 'https://app.example/session/status',
@@ -81,6 +87,9 @@ describe('config', () => {
       csrfCookie: 'my_csrf',
       csrfHeader: 'X-My-Token',
       activityEvents: ['keydown', 'click'],
+      channel: 'app-one',
+      noTabSync: true,
+      keepDrafts: true,
     });
     expect(logged).to.have.length(0);
   });
