@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import { appPage, loginPage, logoutPage, notFoundPage, sendPage } from './views.js';
-import { CDN_DIR, ELEMENT_FILE, FRAMEABLE_CSP, FRAMEABLE_FILE, LIMITS_PATH, MAX_LIMIT_SECONDS, PUBLIC_DIR, wantsJson } from './site.js';
+import { CDN_DIR, ELEMENT_FILE, FRAMEABLE_CSP, FRAMEABLE_FILE, LIMITS_PATH, MAX_LIMIT_SECONDS, PUBLIC_DIR, readCookie, wantsJson } from './site.js';
 
 /** Body parsers for the routes that take JSON or a form (small bodies only). */
 export const json = express.json({ limit: '10kb' });
@@ -283,16 +283,6 @@ export function safeNext(v) {
 
 function encodeNext(url) {
   return encodeURIComponent(url).replace(/%2F/g, '/');
-}
-
-function readCookie(req, name) {
-  const header = req.headers.cookie;
-  if (typeof header !== 'string') return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
 }
 
 function safeEqual(a, b) {

@@ -1,7 +1,8 @@
 /**
  * Where things are in the demo: its URLs, its files and its content security
  * policy, shared by the pages (pages.js, views.js), the live panel (live.js)
- * and the test hooks (test-hooks.js).
+ * and the test hooks (test-hooks.js); and the small request helpers they
+ * share (the Django look-alikes in the tests read cookies with it too).
  */
 
 import path from 'node:path';
@@ -49,4 +50,15 @@ export function pathnameOf(url) {
 export function wantsJson(req) {
   const p = pathnameOf(req.url);
   return p.startsWith('/api/') || p.startsWith('/session/') || p.startsWith('/__test/') || String(req.get('accept') ?? '').includes('application/json');
+}
+
+/** The value of one cookie of a request, or undefined. */
+export function readCookie(req, name) {
+  const header = req.headers.cookie;
+  if (typeof header !== 'string') return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
 }
