@@ -143,9 +143,11 @@ export function appPage({ user, csrfToken, config, limits = { idleSeconds: confi
     : '';
   return layout({
     title: 'Protected page',
+    // demo.js first: module scripts run in document order, so the live panel
+    // listens before the element can fire anything (a draft restored on load).
     head: html`<meta name="csrf-token" content="${csrfToken}">
-<script type="module" src="/static/${ELEMENT_FILE}"></script>
-<script type="module" src="/static/demo.js"></script>`,
+<script type="module" src="/static/demo.js"></script>
+<script type="module" src="/static/${ELEMENT_FILE}"></script>`,
     body: html`<header class="topbar">
 <p class="brand">session-timeout-dialog demo</p>
 <form method="post" action="/logout" class="signout">
