@@ -59,38 +59,41 @@ function markDraft(label, what) {
   mark(t, label, { detail: '', what, kind: 'draft', text: `${clock(t)} ${label}` });
 }
 
-/** The iframe editor's lines as text (no markup is kept, none is parsed back). */
-function editorParagraphs(doc) {
-  return doc.body.innerText.split('\n');
+/** The iframe editor's text area (editor.html), beside its toolbar; null until it is loaded. */
+function editorText(editor) {
+  return editor?.contentDocument?.getElementById('notes') ?? null;
 }
 
 /**
- * The iframe editor is app state the element cannot see: add it to the draft
- * at timeout, and put it back when the draft comes back.
+ * The iframe editor is app state the element cannot see: add its text to the
+ * draft at timeout (as lines: no markup is kept, none is parsed back), and
+ * put it back when the draft comes back.
  */
 export function wireDrafts() {
   const editor = byId('editor');
   document.addEventListener('session-timeout-draft', (event) => {
-    const doc = editor?.contentDocument;
-    const paragraphs = doc?.body ? editorParagraphs(doc) : [];
-    if (paragraphs.some((text) => text.trim() !== '')) event.detail.data.editor = paragraphs;
+    const lines = editorText(editor)?.innerText.split('\n') ?? [];
+    if (lines.some((text) => text.trim() !== '')) event.detail.data.editor = lines;
     markDraft('draft sealed', 'the changed fields and the editor, with your key');
   });
   document.addEventListener('session-timeout-restore', (event) => {
-    const paragraphs = event.detail.data.editor;
-    markDraft('draft restored', `${event.detail.fields.length} field(s)${Array.isArray(paragraphs) ? ' and the editor' : ''}`);
-    if (!Array.isArray(paragraphs) || !editor) return;
+    const lines = event.detail.data.editor;
+    markDraft('draft restored', `${event.detail.fields.length} field(s)${Array.isArray(lines) ? ' and the editor' : ''}`);
+    if (!Array.isArray(lines) || !editor) return;
     const fill = () => {
-      const doc = editor.contentDocument;
+      const text = editorText(editor);
       // Only an editor still empty: what was typed since the load wins.
-      if (!doc?.body || doc.body.textContent.trim() !== '') return;
-      doc.body.replaceChildren(
-        ...paragraphs.map((text) => {
+      if (!text || text.textContent.trim() !== '') return;
+      const doc = text.ownerDocument;
+      text.replaceChildren(
+        ...lines.map((line) => {
           const p = doc.createElement('p');
-          p.textContent = String(text);
+          p.textContent = String(line);
           return p;
         }),
       );
+      // As typing would: the editor hides its placeholder.
+      text.dispatchEvent(new Event('input', { bubbles: true }));
     };
     if (editor.contentDocument?.readyState === 'complete' && editor.contentDocument.URL !== 'about:blank') fill();
     else editor.addEventListener('load', fill, { once: true });
