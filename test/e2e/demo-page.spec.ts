@@ -92,6 +92,8 @@ test.describe('the demo page', () => {
   });
 
   test('with keep-drafts, the iframe editor’s text survives a timeout: sealed without the toolbar, back in the editor after signing in again', async ({ context }) => {
+    // A whole timeout, step by step, with the live panel running: more than the default 30 s on a busy machine.
+    test.setTimeout(180_000);
     const h = await Harness.start(context, { user: 'alice', demoScript: true });
     const tab = await h.open('/', 'A');
     const frame = tab.page.frameLocator('#editor');
