@@ -1,11 +1,14 @@
 // What a newcomer sees on the demo's protected page: an iframe editor that
 // shows it can be typed in (a name, a placeholder, a formatting toolbar that
 // works under the strict CSP), and a timeline whose small labels stay clear
-// of the warn and end marks, with a summary in correct English plurals.
-// Real Chromium against the real demo server; nothing here depends on time.
+// of the warn and end marks, with a summary in correct English plurals; and
+// the editor's text kept in a draft over a timeout (keep-drafts).
+// Real Chromium against the real demo server; the drafts test runs on the
+// fake clocks of helpers/tabs.ts, nothing else here depends on time.
 import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures.js';
 import { signIn } from './helpers/session.js';
+import { Harness } from './helpers/tabs.js';
 
 /** Console errors and CSP reports of the page and its frames. */
 function watchProblems(page: Page): string[] {
@@ -86,5 +89,37 @@ test.describe('the demo page', () => {
         expect(apart, `"${label.text}" (${label.left}–${label.right}) clear of ${mark.text} (${mark.left}–${mark.right})`).toBe(true);
       }
     }
+  });
+
+  test('with keep-drafts, the iframe editor’s text survives a timeout: sealed without the toolbar, back in the editor after signing in again', async ({ context }) => {
+    // A whole timeout, step by step, with the live panel running: more than the default 30 s on a busy machine.
+    test.setTimeout(180_000);
+    const h = await Harness.start(context, { user: 'alice', demoScript: true });
+    const tab = await h.open('/', 'A');
+    const frame = tab.page.frameLocator('#editor');
+    const text = frame.getByRole('textbox', { name: 'Notes' });
+    await text.click();
+    await tab.page.keyboard.type('Minutes of the meeting');
+    // What the demo adds to the draft, read once every listener had its turn.
+    const sealed = tab.page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const read = (event: Event) => queueMicrotask(() => resolve((event as CustomEvent).detail.data.editor));
+          document.addEventListener('session-timeout-draft', read, { once: true });
+        }),
+    );
+    const timedOut = /\/login\?timed-out=1$/;
+    for (let t = 0; t < 400 && !timedOut.test(tab.page.url()); t += 10) await h.advance(10, { step: 10 });
+    await expect(tab.page).toHaveURL(timedOut);
+    expect(await sealed, 'the draft holds the editor’s text, not its toolbar').toEqual(['Minutes of the meeting']);
+
+    const again = await h.api.post('/__test/login', { data: { user: 'alice' } });
+    expect(again.ok()).toBe(true);
+    h.csrfToken = (await again.json()).csrfToken;
+    await tab.page.goto('/');
+    await expect(text).toHaveText('Minutes of the meeting');
+    await expect(frame.getByRole('toolbar', { name: 'Formatting' })).toBeVisible();
+    await expect.poll(() => placeholder(text), 'no placeholder over the restored text').toBe('none');
+    await expect(tab.page.locator('#event-log [data-kind="draft"]').first()).toContainText('draft restored');
   });
 });

@@ -1,4 +1,4 @@
-// The demo's live panel across many tabs (demo/public/demo.js, connect()).
+// The demo's live panel across many tabs (demo/public/stream.js, connect()).
 // Chromium allows 6 HTTP/1.1 connections per host, and an event stream holds
 // one for the life of its page: with a stream per tab, 6 demo tabs took them
 // all and every other request of the site stalled, the element's own calls

@@ -3,9 +3,10 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startDemo, Client, advance, CSP, readEvents } from './helpers.js';
 
 async function demo(t, options = {}) {
@@ -278,9 +279,15 @@ test('the element file is served from dist/cdn, or a clear 503 while it is not b
   const css = await client.get('/static/demo.css');
   assert.equal(css.status, 200);
   assert.match(css.headers.get('content-type'), /text\/css/);
-  const js = await client.get('/static/demo.js');
-  assert.equal(js.status, 200);
-  assert.doesNotMatch(js.text, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+  // demo.js and the modules it imports: served, and no HTML strings anywhere.
+  const scripts = (await readdir(fileURLToPath(new URL('../../demo/public/', import.meta.url)))).filter((f) => f.endsWith('.js'));
+  assert.ok(scripts.includes('demo.js'));
+  for (const name of scripts) {
+    const js = await client.get(`/static/${name}`);
+    assert.equal(js.status, 200, name);
+    assert.match(js.headers.get('content-type'), /javascript/, name);
+    assert.doesNotMatch(js.text, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/, name);
+  }
   assert.equal((await client.get('/static/../server.js')).status, 404);
 });
 

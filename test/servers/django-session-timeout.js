@@ -37,6 +37,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import express from 'express';
 import { CLOCK_USAGE, createTestClock } from '../../demo/test-clock.js';
+import { readCookie } from '../../demo/site.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CDN_DIR = path.join(ROOT, 'dist', 'cdn');
@@ -63,15 +64,7 @@ export function escapeHtml(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
 
-export function readCookie(req, name) {
-  const header = req.headers.cookie;
-  if (typeof header !== 'string') return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
+export { readCookie };
 
 function appendCookie(res, value) {
   const prev = res.getHeader('Set-Cookie');
