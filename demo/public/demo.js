@@ -34,13 +34,15 @@ import { drawTimeline, wireTimeline } from './timeline.js';
 
 const REDRAW_MS = 250;
 
-/** The limits the timeline draws (seconds): the server's once it reported them, else the element's attributes. */
+/**
+ * The limits the timeline draws (seconds): what the element plans with, its
+ * read-only `limits` (the server's once it answered, else its attributes);
+ * the server's as the live panel reported them while the element is not there yet.
+ */
 function currentLimits() {
-  if (known.serverLimits) return known.serverLimits;
-  const el = element();
-  const idle = Number(el?.getAttribute('idle-seconds')) || 780;
-  const timeout = Number(el?.getAttribute('timeout-seconds')) || 900;
-  return { idle, timeout };
+  const limits = element()?.limits;
+  if (limits) return { idle: limits.idleSeconds, timeout: limits.timeoutSeconds };
+  return known.serverLimits ?? { idle: 780, timeout: 900 };
 }
 
 listenToElement();
