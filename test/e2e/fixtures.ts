@@ -37,8 +37,10 @@ export const test = base.extend<{ sessionSettings: SessionSettings; server: Refe
   // and the browser it drives, steps of fake time) and the worker's total
   // CPU, to see where the end-to-end part spends its time (Linux: /proc).
   cpu: [
-    async ({}, use) => {
+    // Depends on the browser so that it is read before the browser closes.
+    async ({ browser }, use) => {
       await use();
+      void browser;
       if (PROFILE) console.log(`[e2e-profile] worker CPU ${workerCpuSeconds().toFixed(1)} s`);
     },
     { scope: 'worker', auto: true },
