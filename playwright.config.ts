@@ -3,7 +3,7 @@
 // is no `webServer` here. Debian's Chromium is driven directly: nothing is
 // downloaded (`npx playwright install` is neither needed nor possible).
 import { defineConfig } from '@playwright/test';
-import { CHROME_FLAGS, findChrome } from './scripts/find-chrome.mjs';
+import { CHROME_FLAGS, findChrome, PLAYWRIGHT_DISABLE_FEATURES } from './scripts/find-chrome.mjs';
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -39,7 +39,7 @@ export default defineConfig({
         browserName: 'chromium',
         launchOptions: {
           executablePath: findChrome(),
-          args: CHROME_FLAGS,
+          args: [...CHROME_FLAGS, PLAYWRIGHT_DISABLE_FEATURES],
         },
       },
     },

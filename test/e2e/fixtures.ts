@@ -12,6 +12,10 @@ import type { AddressInfo } from 'node:net';
 import { test as base, expect } from '@playwright/test';
 // @ts-ignore -- plain JS, no types (docs/design.md, reference server: the demo exports createApp).
 import { createApp } from '../../demo/server.js';
+import { stepStats } from './helpers/clock.js';
+import { workerCpuSeconds } from './helpers/cpu.js';
+
+const PROFILE = Boolean(process.env.E2E_PROFILE);
 
 /** The reference server's settings (docs/design.md, reference server), in seconds. */
 export interface SessionSettings {
@@ -28,7 +32,31 @@ export interface ReferenceServer {
   settings: SessionSettings;
 }
 
-export const test = base.extend<{ sessionSettings: SessionSettings; server: ReferenceServer }>({
+export const test = base.extend<{ sessionSettings: SessionSettings; server: ReferenceServer; profile: void }, { cpu: void }>({
+  // E2E_PROFILE=1: one line per test (real ms, CPU seconds of this worker
+  // and the browser it drives, steps of fake time) and the worker's total
+  // CPU, to see where the end-to-end part spends its time (Linux: /proc).
+  cpu: [
+    // Depends on the browser so that it is read before the browser closes.
+    async ({ browser }, use) => {
+      await use();
+      void browser;
+      if (PROFILE) console.log(`[e2e-profile] worker CPU ${workerCpuSeconds().toFixed(1)} s`);
+    },
+    { scope: 'worker', auto: true },
+  ],
+  profile: [
+    async ({}, use, info) => {
+      if (!PROFILE) return use();
+      const cpu = workerCpuSeconds();
+      const t = Date.now();
+      stepStats.steps = stepStats.merged = 0;
+      await use();
+      const title = info.titlePath.slice(1).join(' › ');
+      console.log(`[e2e-profile] ${Date.now() - t} ms, CPU ${(workerCpuSeconds() - cpu).toFixed(2)} s, ${stepStats.steps} steps (${stepStats.merged} merged): ${title}`);
+    },
+    { auto: true },
+  ],
   sessionSettings: [{ idleSeconds: 60, timeoutSeconds: 120 }, { option: true }],
 
   server: async ({ sessionSettings }, use) => {

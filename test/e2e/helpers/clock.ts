@@ -264,13 +264,17 @@ export function markCountdownTicks(): void {
  * already knows every 250 ms (no request), and hundreds of redraws per fake
  * minute were most of the cost of a test on the demo page.
  */
+/** Steps taken, and how many of them were merged empty steps (E2E_PROFILE=1 prints them per test). */
+export const stepStats = { steps: 0, merged: 0 };
 export async function stretchOrStep(pages: Page[], left: number, step: number): Promise<{ by: number; stretch: boolean }> {
+  stepStats.steps++;
   if (left <= step) return { by: left, stretch: false };
   const due = await nextTimerIn(pages);
   // Whole steps that end before the first due timer (one due exactly at a
   // step's end belongs to that step).
   const empty = due === null ? 0 : due === Infinity ? Infinity : Math.ceil(due / step) - 1;
   if (empty < 1) return { by: step, stretch: false };
+  stepStats.merged++;
   return { by: Math.min(left, empty * step), stretch: true };
 }
 
