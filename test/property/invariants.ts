@@ -10,9 +10,13 @@
  *   one-phase check still applies).
  * - app requests count from the first answer that could reveal them (a
  *   normal status or keepalive answer that reached the server after them).
+ * - a silent keepalive that went unconfirmed leaves the person's activity
+ *   unknown to the server: from then on the server's end, as far as the
+ *   element was told, may end the session first (warning `timeout − idle`
+ *   before it, leaving at it), and the dialog must not state more than that.
  */
 import { spokenSeconds } from '../../src/core/countdown-text.js';
-import { saneLimits } from '../../src/core/session-clock.js';
+import { CONFIRM_MS, saneLimits } from '../../src/core/session-clock.js';
 import { CALL_TIMEOUT_MS } from '../../src/core/session-client.js';
 import { T0, type Call, type PersonEvent, type SimTab, type World } from './world.js';
 
@@ -66,6 +70,11 @@ export class Checker {
       if (!saneLimits(tab.engine.limits) || Number.isNaN(d.warnAt) || Number.isNaN(d.expireAt)) {
         throw new InvariantError(7, `tab ${tab.id} holds limits ${JSON.stringify(tab.engine.limits)}, deadlines ${d.warnAt}/${d.expireAt}`);
       }
+      // Limits come from the server or the attributes (another tab may only pass on shorter ones).
+      const longest = Math.max(timeout, w.options.limitsGiven ? timeout : 900_000);
+      if (tab.engine.limits.timeout > longest) {
+        throw new InvariantError(7, `tab ${tab.id} holds limits ${JSON.stringify(tab.engine.limits)}, longer than the server's and its own`);
+      }
       checked[7]++;
 
       // 1. Never early: warnings.
@@ -75,7 +84,7 @@ export class Checker {
         if (first) this.#lastFirstWarn = warn.at;
         const p = this.personAt(warn.at, tab);
         checked[1]++;
-        if (warn.at < p.at + idle && !this.serverOver(warn.at)) {
+        if (warn.at < p.at + idle && !this.serverOver(warn.at) && warn.at < this.serverEnd(warn.at) - timeout + idle) {
           throw new InvariantError(1, `tab ${tab.id} warned at ${rel(warn.at)}, ${warn.at - p.at - idle} ms before the person's last activity (${p.kind} at ${rel(p.at)}) + idle`);
         }
         if (first) this.oneCheck(warn.at, p, idle);
@@ -88,7 +97,7 @@ export class Checker {
         const x = tab.record.expiredAt;
         const p = this.personAt(x, tab);
         checked[1]++;
-        if (x < p.at + timeout && !this.serverOver(x)) {
+        if (x < p.at + timeout && !this.serverOver(x) && x < this.serverEnd(x) && !this.forgedExpire(tab, x)) {
           throw new InvariantError(1, `tab ${tab.id} left at ${rel(x)}, ${p.at + timeout - x} ms before the person's last activity (${p.kind} at ${rel(p.at)}) + timeout, and the server had not ended the session`);
         }
       }
@@ -114,6 +123,14 @@ export class Checker {
         const spoken = spokenSeconds(exact);
         if (spoken > exact) {
           throw new InvariantError(5, `tab ${tab.id} says ${spoken} s with ${exact.toFixed(3)} s left`);
+        }
+        // The time left is never more than the server's session has, as far
+        // as the element was told (once an unconfirmed keepalive had its time).
+        // (With the limits the element was told, or its own when it was told none.)
+        const seen = this.toldSeenAt(w.now);
+        const known = tab.engine.limits;
+        if (w.now >= seen + known.idle + CONFIRM_MS && d.expireAt > seen + known.timeout) {
+          throw new InvariantError(5, `tab ${tab.id} states ${exact.toFixed(3)} s left at ${rel(w.now)}; the server's end as told is ${rel(seen + known.timeout)}`);
         }
         checked[5]++;
       }
@@ -150,7 +167,7 @@ export class Checker {
     // did count is an error's backoff, bounded by the rate above).
     const counted = auto.filter((c) => c.op === 'keepalive' && c.counted && c.delivered);
     for (let i = 1; i < counted.length; i++) {
-      if (counted[i].sentAt - counted[i - 1].sentAt < idle - 500) {
+      if (counted[i].sentAt - counted[i - 1].sentAt < idle) {
         throw new InvariantError(4, `two keepalives within one idle period: ${rel(counted[i - 1].sentAt)} and ${rel(counted[i].sentAt)}`);
       }
     }
@@ -204,6 +221,44 @@ export class Checker {
 
   serverOver(at: number): boolean {
     return this.world.server.overAt <= at;
+  }
+
+  /**
+   * A script posted an expire just before `x`, and the server did not deny
+   * it to `tab` in time (its status failed or was slow): the tab takes the
+   * word of what looks like another tab (docs/design.md, tabs).
+   */
+  forgedExpire(tab: SimTab, x: number): boolean {
+    const w = this.world;
+    const f = w.forged.filter((m) => m.what === 'expire' && m.at <= x && x - m.at <= ONE_PHASE_MS).at(-1);
+    return !!f && !w.calls.some((c) => c.tab === tab.id && c.op === 'status' && c.normal && !c.over && c.delivered && c.answeredAt! >= f.at && c.answeredAt! <= x);
+  }
+
+  /**
+   * The server's last sight as far as the element was told by `at`: the
+   * latest of the page loads' first bytes and `answered − idleTime` of every
+   * answer it took.
+   */
+  toldSeenAt(at: number): number {
+    const w = this.world;
+    let seen = -Infinity;
+    for (const t of w.tabs) if (t.startedAt <= at) seen = Math.max(seen, t.env.pageLoadedAt());
+    for (const c of w.calls) {
+      if (c.delivered && c.said !== undefined && c.answeredAt! <= at) seen = Math.max(seen, c.answeredAt! - c.said * 1000);
+    }
+    return seen;
+  }
+
+  /**
+   * The server's end as told, when a silent keepalive sent since went
+   * unconfirmed (failed, or answered without progress); Infinity otherwise.
+   */
+  serverEnd(at: number): number {
+    const seen = this.toldSeenAt(at);
+    const failed = this.world.calls.some(
+      (c) => c.op === 'keepalive' && !c.user && c.sentAt >= seen && c.sentAt <= at && !(c.delivered && c.said !== undefined),
+    );
+    return failed ? seen + this.world.options.timeout * 1000 : Infinity;
   }
 
   /** Answers without progress may put decisions off with a backoff (at most a minute). */

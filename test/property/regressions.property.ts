@@ -121,6 +121,31 @@ const cases: Array<[name: string, schedule: Schedule]> = [
       ],
     },
   ],
+  [
+    // Slow answers (PROPERTY_RUNS=5000 PROPERTY_SEED=17): a status sent at
+    // 188.6 s reached the server 1.8 s later and read idleTime 21, so the
+    // server's last sight, dated from the sending, moved back to 167.6 s,
+    // before the element's own keepalive of 168.4 s; the next keepalive went
+    // out 41.2 s after it, with an idle limit of 42 s. The server's last sight
+    // is now dated from the answer (the later bound) and never moves back.
+    'bounded calls: a status that reached the server slowly does not bring the next keepalive forward',
+    {
+      seed: 1391574698,
+      idle: 42,
+      lead: 20,
+      limitsGiven: true,
+      steps: [
+        { dt: 855, action: { k: 'activity', tab: 0, count: 1, every: 19323 } },
+        { dt: 13148, action: { k: 'activity', tab: 0, count: 2, every: 10501 } },
+        { dt: 30593, action: { k: 'activity', tab: 0, count: 1, every: 25936 } },
+        { dt: 15729, action: { k: 'activity', tab: 0, count: 1, every: 976 } },
+        { dt: 7834, action: { k: 'mode', mode: 'slow' } },
+        { dt: 13732, action: { k: 'stay', tab: 0 } },
+        { dt: 20890, action: { k: 'close', tab: 0 } },
+        { dt: 20217, action: { k: 'open' } },
+      ],
+    },
+  ],
 ];
 
 for (const [name, schedule] of cases) {
