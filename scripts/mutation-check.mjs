@@ -82,6 +82,30 @@ const BREAKS = [
       },
     ],
   },
+  {
+    name: "the server's end ignored while keepalives fail",
+    file: 'src/core/session-clock.ts',
+    find: 'const confirmBy = now === undefined ? Infinity : keepaliveAt + CONFIRM_MS;',
+    replace: 'const confirmBy = Infinity;',
+  },
+  {
+    name: "the server's last sight dated from the sending, and allowed to move back",
+    file: 'src/core/session-engine.ts',
+    find: 'if (seenAt > this.facts.serverSeenAt) this.facts.serverSeenAt = seenAt;',
+    replace: 'this.facts.serverSeenAt = sent - result.idleTime * 1000;',
+  },
+  {
+    name: 'an expire heard on the channel taken without asking the server',
+    file: 'src/core/session-engine.ts',
+    find: 'if (this.#env.now() < this.deadlines.expireAt && this.#config?.hasStatus) {',
+    replace: 'if (false) {',
+  },
+  {
+    name: 'limits of any length taken from the channel',
+    file: 'src/core/session-engine.ts',
+    find: 'if (saneLimits(l) && l.idle <= this.limits.idle && l.timeout <= this.limits.timeout) this.serverLimits = l;',
+    replace: 'if (saneLimits(l)) this.serverLimits = l;',
+  },
 ];
 
 function run(command, args, env) {

@@ -62,6 +62,33 @@ export class Checker {
     const w = this.world;
     const idle = w.options.idle * 1000;
     const timeout = w.options.timeout * 1000;
+    // 1. Never early, in every tab, also one that left in this very step.
+    for (const tab of w.tabs) {
+      // Warnings.
+      const seen = this.#seenWarns.get(tab) ?? 0;
+      for (const warn of tab.record.warns.slice(seen)) {
+        const first = warn.at - this.#lastFirstWarn > ONE_PHASE_MS;
+        if (first) this.#lastFirstWarn = warn.at;
+        const p = this.personAt(warn.at, tab);
+        checked[1]++;
+        if (warn.at < p.at + idle && !this.serverOver(warn.at) && warn.at < this.serverEnd(warn.at) - timeout + idle) {
+          throw new InvariantError(1, `tab ${tab.id} warned at ${rel(warn.at)}, ${warn.at - p.at - idle} ms before the person's last activity (${p.kind} at ${rel(p.at)}) + idle`);
+        }
+        if (first) this.oneCheck(warn.at, p, idle);
+      }
+      this.#seenWarns.set(tab, tab.record.warns.length);
+
+      // Leaving.
+      if (tab.record.expiredAt !== null && !this.#seenExpiry.has(tab)) {
+        this.#seenExpiry.add(tab);
+        const x = tab.record.expiredAt;
+        const p = this.personAt(x, tab);
+        checked[1]++;
+        if (x < p.at + timeout && !this.serverOver(x) && x < this.serverEnd(x) && !this.forgedExpire(tab, x)) {
+          throw new InvariantError(1, `tab ${tab.id} left at ${rel(x)}, ${p.at + timeout - x} ms before the person's last activity (${p.kind} at ${rel(p.at)}) + timeout, and the server had not ended the session`);
+        }
+      }
+    }
     for (const tab of w.tabs) {
       if (!tab.open) continue;
       // 7. Sane numbers.
@@ -76,31 +103,6 @@ export class Checker {
         throw new InvariantError(7, `tab ${tab.id} holds limits ${JSON.stringify(tab.engine.limits)}, longer than the server's and its own`);
       }
       checked[7]++;
-
-      // 1. Never early: warnings.
-      const seen = this.#seenWarns.get(tab) ?? 0;
-      for (const warn of tab.record.warns.slice(seen)) {
-        const first = warn.at - this.#lastFirstWarn > ONE_PHASE_MS;
-        if (first) this.#lastFirstWarn = warn.at;
-        const p = this.personAt(warn.at, tab);
-        checked[1]++;
-        if (warn.at < p.at + idle && !this.serverOver(warn.at) && warn.at < this.serverEnd(warn.at) - timeout + idle) {
-          throw new InvariantError(1, `tab ${tab.id} warned at ${rel(warn.at)}, ${warn.at - p.at - idle} ms before the person's last activity (${p.kind} at ${rel(p.at)}) + idle`);
-        }
-        if (first) this.oneCheck(warn.at, p, idle);
-      }
-      this.#seenWarns.set(tab, tab.record.warns.length);
-
-      // 1. Never early: leaving.
-      if (tab.record.expiredAt !== null && !this.#seenExpiry.has(tab)) {
-        this.#seenExpiry.add(tab);
-        const x = tab.record.expiredAt;
-        const p = this.personAt(x, tab);
-        checked[1]++;
-        if (x < p.at + timeout && !this.serverOver(x) && x < this.serverEnd(x) && !this.forgedExpire(tab, x)) {
-          throw new InvariantError(1, `tab ${tab.id} left at ${rel(x)}, ${p.at + timeout - x} ms before the person's last activity (${p.kind} at ${rel(p.at)}) + timeout, and the server had not ended the session`);
-        }
-      }
 
       // 2. Never late.
       if (tab.engine.phase !== 'expired') {
@@ -231,7 +233,10 @@ export class Checker {
   forgedExpire(tab: SimTab, x: number): boolean {
     const w = this.world;
     const f = w.forged.filter((m) => m.what === 'expire' && m.at <= x && x - m.at <= ONE_PHASE_MS).at(-1);
-    return !!f && !w.calls.some((c) => c.tab === tab.id && c.op === 'status' && c.normal && !c.over && c.delivered && c.answeredAt! >= f.at && c.answeredAt! <= x);
+    if (!f) return false;
+    // Its status: sent for it, or already on its way.
+    const asked = w.calls.filter((c) => c.tab === tab.id && c.op === 'status' && c.sentAt <= x && !(c.answeredAt! < f.at));
+    return asked.length > 0 && !asked.some((c) => c.normal && !c.over && c.delivered && c.answeredAt! <= x);
   }
 
   /**
