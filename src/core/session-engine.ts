@@ -17,7 +17,6 @@
  */
 import type { Environment, TimerHandle } from './environment.js';
 import {
-  MAX_LIMIT_SECONDS,
   backoff,
   deadlines,
   remainingSeconds,
@@ -29,7 +28,7 @@ import {
 } from './session-clock.js';
 import type { ActivityTracker } from './activity-tracker.js';
 import { DEFAULT_IDLE_SECONDS, DEFAULT_TIMEOUT_SECONDS } from './config.js';
-import type { CallResult, Operation, ServerState, SessionClient } from './session-client.js';
+import type { CallResult, Operation, SessionClient } from './session-client.js';
 import type { TabMessage, TabSync } from './tab-sync.js';
 
 export type ExtendSource = 'user' | 'activity' | 'tab' | 'server';
@@ -275,7 +274,7 @@ export class SessionEngine {
    */
   extend(source: ExtendSource = 'user'): Promise<boolean> {
     if (this.phase === 'expired') return Promise.resolve(false);
-    if (this.facts.absoluteEndAt !== Infinity && this.deadlines.absolute) {
+    if (this.deadlines.absolute) {
       // Nothing can move an absolute end (`expiresIn`, docs/design.md, server contract).
       return Promise.resolve(false);
     }
@@ -546,7 +545,19 @@ export class SessionEngine {
    * django-session-security ping), 0 otherwise.
    */
   #apply(result: CallResult, op: Operation, sent: number, received: number, retry = true, reportedIdle = 0): CallResult {
-    if (result.kind === 'ok') result = this.#screen(result, op, sent, received, reportedIdle);
+    // The client held every number to the attributes' rules (whole seconds
+    // up to a year, idle before timeout): anything else came as an error.
+    if (result.kind === 'ok' && op === 'keepalive' && result.idleTime * 1000 > (reportedIdle + 1) * 1000 + received - sent) {
+      // A 200 that did not restart the server's idle clock (a cached answer,
+      // a misrouted keepalive): sending it again soon would do no better. The
+      // server is up and answering, only not doing its job: one more try per
+      // idle period at most, as for a keepalive that works.
+      result = {
+        kind: 'error',
+        message: `the keepalive did not reset the server's idle time (${result.idleTime} s)`,
+        retryAfter: this.limits.idle,
+      };
+    }
     if (result.kind === 'expired') {
       this.#expire(true);
       return result;
@@ -615,39 +626,6 @@ export class SessionEngine {
     }
     this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits });
     return result;
-  }
-
-  /**
-   * Hold a server answer to the rules the attributes follow (finite, sane,
-   * idle before timeout, nothing beyond a year), and a keepalive to doing its
-   * job (the server's idle clock restarted): anything else is an error that
-   * backs off, never a timer. The client sorts answers first; this is the
-   * engine's own line of defence.
-   */
-  #screen(result: ServerState, op: Operation, sent: number, received: number, reportedIdle: number): CallResult {
-    const maxSeconds = MAX_LIMIT_SECONDS;
-    const seconds = (v: number | undefined) => v === undefined || (Number.isFinite(v) && v >= 0 && v <= maxSeconds);
-    const absurd = (message: string): CallResult => ({ kind: 'error', message: `absurd answer: ${message}` });
-    if (!seconds(result.idleTime)) return absurd(`idleTime ${result.idleTime}`);
-    if (result.idleLimit !== undefined || result.timeoutLimit !== undefined) {
-      const limits = { idle: (result.idleLimit ?? NaN) * 1000, timeout: (result.timeoutLimit ?? NaN) * 1000 };
-      if (!saneLimits(limits)) return absurd(`limits ${result.idleLimit}/${result.timeoutLimit}`);
-    }
-    const clean: ServerState = { ...result };
-    if (!seconds(clean.expiresIn)) delete clean.expiresIn;
-    if (!seconds(clean.priorIdleTime)) delete clean.priorIdleTime;
-    if (op === 'keepalive' && clean.idleTime * 1000 > (reportedIdle + 1) * 1000 + (received - sent)) {
-      // A 200 that did not restart the server's idle clock (a cached answer,
-      // a misrouted keepalive): sending it again soon would do no better. The
-      // server is up and answering, only not doing its job: one more try per
-      // idle period at most, as for a keepalive that works.
-      return {
-        kind: 'error',
-        message: `the keepalive did not reset the server's idle time (${clean.idleTime} s)`,
-        retryAfter: this.limits.idle,
-      };
-    }
-    return clean;
   }
 
   /**
