@@ -409,9 +409,16 @@ export class SessionEngine {
    * This tab sends the silent keepalives: it leads, while active, or while a
    * warning the server's end brought forward is open (a keepalive that gets
    * through then ends it: a network hiccup never signs anyone out early).
+   * Not while a status is out: its answer may settle everything (an expire
+   * heard from another tab, being confirmed).
    */
   #keepsAlive(d: Deadlines, now: number): boolean {
-    return !!this.#config?.hasKeepalive && this.leads && (this.phase === 'active' || now < d.personAt + this.limits.idle);
+    return (
+      !!this.#config?.hasKeepalive &&
+      this.leads &&
+      !this.#pendingCheck &&
+      (this.phase === 'active' || now < d.personAt + this.limits.idle)
+    );
   }
 
   /** When the warn decision is taken: at warnAt, unless status answers without progress asked to back off. */

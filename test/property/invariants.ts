@@ -232,7 +232,9 @@ export class Checker {
    */
   forgedExpire(tab: SimTab, x: number): boolean {
     const w = this.world;
-    const f = w.forged.filter((m) => m.what === 'expire' && m.at <= x && x - m.at <= ONE_PHASE_MS).at(-1);
+    // (Asleep, nothing runs: the time a sleep took does not count.)
+    const slept = (from: number) => w.jumps.filter((j) => j.from >= from && j.to <= x).reduce((sum, j) => sum + j.to - j.from, 0);
+    const f = w.forged.filter((m) => m.what === 'expire' && m.at <= x && x - m.at - slept(m.at) <= ONE_PHASE_MS).at(-1);
     if (!f) return false;
     // Its status: sent for it, or already on its way.
     const asked = w.calls.filter((c) => c.tab === tab.id && c.op === 'status' && c.sentAt <= x && !(c.answeredAt! < f.at));
@@ -276,8 +278,8 @@ export class Checker {
 
   /**
    * 6. One check per warning: when nothing unusual happened around the
-   * deadline (normal answers, no fault, no sleep, no tab coming or going, the
-   * last activity one the element knew itself), the warning
+   * deadline (normal answers, no fault, no sleep, no tab coming or going, no
+   * script on the channel, the last activity one the element knew itself), the warning
    * is confirmed by a single status call asked at the deadline.
    */
   oneCheck(warnAt: number, p: PersonEvent, idle: number): void {
@@ -292,6 +294,7 @@ export class Checker {
       w.mode === 'normal' &&
       !w.modeChanges.some((m) => m.at >= p.at - 10_000) &&
       !w.jumps.some((j) => j.to >= p.at && j.from <= warnAt) &&
+      !w.forged.some((f) => f.at >= from - 10_000 && f.at <= warnAt) &&
       !w.tabs.some((t) => (t.startedAt >= from - 10_000 && t.startedAt <= warnAt) || (!t.open && t.startedAt <= warnAt)) &&
       !w.person.some((e) => e.kind === 'app' && e.at > p.at && e.at <= warnAt) &&
       w.calls.filter((c) => c.sentAt >= p.at && c.sentAt <= warnAt).every((c: Call) => c.mode === 'normal');

@@ -146,6 +146,29 @@ const cases: Array<[name: string, schedule: Schedule]> = [
       ],
     },
   ],
+  [
+    // Five tabs; the session ended elsewhere. The leader's keepalive learnt
+    // it and said expire; each other tab confirmed with a status, and the
+    // one that took the lead meanwhile also sent the keepalive it had due,
+    // learnt the end, said expire, and the next did the same: 9 calls in
+    // 10 s (PROPERTY_SEED=6). No keepalive goes out while a status is out.
+    'bounded calls: tabs confirming an expire do not each send a keepalive as they take the lead',
+    {
+      seed: 13843235,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 71, action: { k: 'open' } },
+        { dt: 709, action: { k: 'open' } },
+        { dt: 365, action: { k: 'open' } },
+        { dt: 0, action: { k: 'open' } },
+        { dt: 1006, action: { k: 'activity', tab: 0, count: 1, every: 50 } },
+        { dt: 0, action: { k: 'expireElsewhere' } },
+        { dt: 0, action: { k: 'stay', tab: 0 } },
+      ],
+    },
+  ],
 ];
 
 for (const [name, schedule] of cases) {
