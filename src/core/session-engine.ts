@@ -338,8 +338,15 @@ export class SessionEngine {
       // A deadline the server's end brought forward (the person's own comes
       // later) waits until a keepalive sent for it failed: only a keepalive
       // confirms the activity (none went out after a sleep, or from a frozen
-      // leader).
-      if (keepaliveDue && !(this.#ownCalls.at(-1)?.[0]! >= d.keepaliveAt) && now < d.personAt + this.limits.idle) {
+      // leader), and none waits out a backoff. Not to leave right after a
+      // call failed: that would add a second wait for an answer to the deadline.
+      if (
+        keepaliveDue &&
+        !(this.#ownCalls.at(-1)?.[0]! >= d.keepaliveAt) &&
+        !(this.#retry?.op === 'keepalive' && now < this.#retry.at) &&
+        now < d.personAt + this.limits.idle &&
+        (due === 'warn' || !confirmed)
+      ) {
         void this.#keepaliveForActivity();
         return;
       }
@@ -554,6 +561,15 @@ export class SessionEngine {
   #apply(result: CallResult, op: Operation, sent: number, received: number, retry = true, reportedIdle = 0): CallResult {
     // The client held every number to the attributes' rules (whole seconds
     // up to a year, idle before timeout): anything else came as an error.
+    // The server read its clock when the request arrived, between our sending
+    // and the answer, and floors idleTime: its last sight lies in (sent −
+    // idleTime − 1 s, received − idleTime]. The later bound, and only ever
+    // forward (the server's clock does not go back; a status that reached it
+    // slowly reads an older sight): keepalives then come at most once per
+    // idle period, and the server's end is never placed before its time. A
+    // keepalive that made no progress still tells the server's clock.
+    const seenAt = result.kind === 'ok' ? received - result.idleTime * 1000 : -Infinity;
+    if (seenAt > this.facts.serverSeenAt) this.facts.serverSeenAt = seenAt;
     if (result.kind === 'ok' && op === 'keepalive' && result.idleTime * 1000 > (reportedIdle + 1) * 1000 + received - sent) {
       // A 200 that did not restart the server's idle clock (a cached answer,
       // a misrouted keepalive): sending it again soon would do no better. The
@@ -602,14 +618,6 @@ export class SessionEngine {
     if (this.#retry?.op === op) this.#retry = null;
     this.#failures = 0;
     this.#needsLimits = false;
-    // The server read its clock when the request arrived, between our sending
-    // and the answer, and floors idleTime: its last sight lies in (sent −
-    // idleTime − 1 s, received − idleTime]. The later bound, and only ever
-    // forward (the server's clock does not go back; a status that reached it
-    // slowly reads an older sight): keepalives then come at most once per
-    // idle period, and the server's end is never placed before its time.
-    const seenAt = received - result.idleTime * 1000;
-    if (seenAt > this.facts.serverSeenAt) this.facts.serverSeenAt = seenAt;
     // A slow answer never overwrites a newer one.
     if (sent >= this.#appliedSentAt) {
       this.#appliedSentAt = sent;

@@ -211,14 +211,20 @@ export class Checker {
    * the request came within the second after one of the element's own
    * keepalives: with whole-second idle times the two cannot be told apart,
    * and the status is taken for the element's own call (within 1 s plus the
-   * round trip, as the timing model says).
+   * round trip, as the timing model says); nor when one of the element's own
+   * keepalives reached the server after it (and its answer was lost): the
+   * status then shows that keepalive, not the request.
    */
   revealed(e: number, at: number): boolean {
     const answered = (c: Call) => c.normal && c.delivered && c.arrivedAt! >= e && c.answeredAt! <= at;
-    const masked = this.world.calls.some(
-      (k) => k.op === 'keepalive' && k.counted && k.arrivedAt! <= e && e <= k.answeredAt! + 1000,
-    );
-    return this.world.calls.some((c) => answered(c) && (c.op === 'keepalive' || !masked));
+    const masked = (c: Call) =>
+      this.world.calls.some(
+        (k) =>
+          k.op === 'keepalive' &&
+          k.counted &&
+          ((k.arrivedAt! <= e && e <= k.answeredAt! + 1000) || (e <= k.arrivedAt! && k.arrivedAt! <= c.arrivedAt!)),
+      );
+    return this.world.calls.some((c) => answered(c) && (c.op === 'keepalive' || !masked(c)));
   }
 
   serverOver(at: number): boolean {
@@ -244,14 +250,16 @@ export class Checker {
   /**
    * The server's last sight as far as the element was told by `at`: the
    * latest of the page loads' first bytes and `answered − idleTime` of every
-   * answer it took.
+   * answer that said it (a keepalive without progress too: the element
+   * takes it when its idleTime is below the person's own idle time).
    */
   toldSeenAt(at: number): number {
     const w = this.world;
     let seen = -Infinity;
     for (const t of w.tabs) if (t.startedAt <= at) seen = Math.max(seen, t.env.pageLoadedAt());
     for (const c of w.calls) {
-      if (c.delivered && c.said !== undefined && c.answeredAt! <= at) seen = Math.max(seen, c.answeredAt! - c.said * 1000);
+      const said = c.said ?? c.told;
+      if (c.delivered && said !== undefined && c.answeredAt! <= at) seen = Math.max(seen, c.answeredAt! - said * 1000);
     }
     return seen;
   }

@@ -169,6 +169,46 @@ const cases: Array<[name: string, schedule: Schedule]> = [
       ],
     },
   ],
+  [
+    // Asleep past the server's end as last told; the status at the wake-up
+    // hung, and then the engine tried the keepalive it had not sent before
+    // leaving: two aborted calls after the deadline (PROPERTY_SEED=7). A
+    // deadline brought forward by the server's end waits for a keepalive,
+    // but not to leave right after a call failed.
+    'never late: no keepalive first when leaving right after a failed call',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 269, action: { k: 'mode', mode: 'timeout' } },
+        { dt: 184, action: { k: 'sleep', ms: 36595 } },
+        { dt: 0, action: { k: 'activity', tab: 0, count: 1, every: 50 } },
+        { dt: 0, action: { k: 'stay', tab: 0 } },
+      ],
+    },
+  ],
+  [
+    // A keepalive answered without progress said idleTime 20 (an app request
+    // at 14 s); the engine ignored it and, going by a stale cached status,
+    // warned a second early (PROPERTY_SEED=10). Such an answer still tells
+    // the server's clock.
+    'never early: a keepalive without progress still tells the server’s clock',
+    {
+      seed: 0,
+      idle: 21,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 14045, action: { k: 'app' } },
+        { dt: 0, action: { k: 'mode', mode: 'noProgress' } },
+        { dt: 0, action: { k: 'forge', what: 'expire' } },
+        { dt: 11242, action: { k: 'activity', tab: 0, count: 1, every: 50 } },
+        { dt: 0, action: { k: 'stay', tab: 0 } },
+      ],
+    },
+  ],
 ];
 
 for (const [name, schedule] of cases) {

@@ -91,6 +91,8 @@ export interface Call {
   cached?: boolean;
   /** The idleTime of an answer the element takes (normal or cached status, counted keepalive). */
   said?: number;
+  /** The idleTime of a keepalive answered without progress (the element may take it, or not). */
+  told?: number;
   /** The answer reached the element (it had not given up on it). */
   delivered?: boolean;
 }
@@ -219,6 +221,7 @@ export class SimServer {
     }
     if (mode === 'noProgress') {
       // Misrouted or cached: the idle clock is not restarted.
+      call.told = this.idleTime(at);
       return response(200, this.body(at));
     }
     const prior = this.idleTime(at);
