@@ -46,8 +46,8 @@ const BREAKS = [
   {
     name: 'warning at idle − 1 s (`>` where `>=` belongs, one second off)',
     file: 'src/core/session-clock.ts',
-    find: 'const warnAt = Math.min(personAt + limits.idle,',
-    replace: 'const warnAt = Math.min(personAt + limits.idle - 1000,',
+    find: 'warnAt: Math.min(personAt + idle,',
+    replace: 'warnAt: Math.min(personAt + idle - 1000,',
   },
   {
     name: 'absurd limits from the server taken as they come',

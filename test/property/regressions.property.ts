@@ -209,6 +209,25 @@ const cases: Array<[name: string, schedule: Schedule]> = [
       ],
     },
   ],
+  [
+    // The same with a cache whose stale idle time is a second short of the
+    // limit: each status put the warning off by about a second (seven calls
+    // in 7 s without the doubling wait; found for the mutation check once
+    // the server's last sight only moved forward and the first case above
+    // thinned out by itself).
+    'bounded calls: a cached status a second short of the limit',
+    {
+      seed: 23,
+      idle: 60,
+      lead: 120,
+      limitsGiven: true,
+      steps: [
+        { dt: 1000, action: { k: 'activity', tab: 0, count: 1, every: 50 } },
+        { dt: 30000, action: { k: 'mode', mode: 'noProgress' } },
+        { dt: 0, action: { k: 'app' } },
+      ],
+    },
+  ],
 ];
 
 for (const [name, schedule] of cases) {
