@@ -22,8 +22,8 @@ const BREAKS = [
   {
     name: 'no backoff after a keepalive that made no progress',
     file: 'src/core/session-engine.ts',
-    find: "if (op === 'keepalive' && clean.idleTime * 1000 >",
-    replace: "if (false && op === 'keepalive' && clean.idleTime * 1000 >",
+    find: "if (result.kind === 'ok' && op === 'keepalive' && result.idleTime * 1000 >",
+    replace: "if (false && result.kind === 'ok' && op === 'keepalive' && result.idleTime * 1000 >",
   },
   {
     name: 'spoken time rounded up',
@@ -46,23 +46,16 @@ const BREAKS = [
   {
     name: 'warning at idle − 1 s (`>` where `>=` belongs, one second off)',
     file: 'src/core/session-clock.ts',
-    find: 'const warnAt = Math.min(personAt + limits.idle,',
-    replace: 'const warnAt = Math.min(personAt + limits.idle - 1000,',
+    find: 'warnAt: Math.min(personAt + idle,',
+    replace: 'warnAt: Math.min(personAt + idle - 1000,',
   },
   {
     name: 'absurd limits from the server taken as they come',
-    file: 'src/core/session-engine.ts',
-    find: 'if (!saneLimits(limits)) return absurd(',
-    replace: 'if (false) return absurd(',
-    // The client refuses them first (whole seconds up to a year): both
-    // lines of defence go, or the break changes nothing.
-    elsewhere: [
-      {
-        file: 'src/core/session-client.ts',
-        find: 'return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_SECONDS;',
-        replace: "return typeof value === 'number';",
-      },
-    ],
+    // The client holds every number to the attributes' rules; the engine
+    // takes what the client lets through.
+    file: 'src/core/session-client.ts',
+    find: 'return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_SECONDS;',
+    replace: "return typeof value === 'number';",
   },
   {
     name: 'no backoff after status answers that keep putting a decision off',
@@ -81,6 +74,30 @@ const BREAKS = [
         replace: "this.#tabs?.post({ type: 'state'",
       },
     ],
+  },
+  {
+    name: "the server's end ignored while keepalives fail",
+    file: 'src/core/session-clock.ts',
+    find: 'const confirmBy = now === undefined ? Infinity : keepaliveAt + CONFIRM_MS;',
+    replace: 'const confirmBy = Infinity;',
+  },
+  {
+    name: "the server's last sight dated from the sending, and allowed to move back",
+    file: 'src/core/session-engine.ts',
+    find: 'if (seenAt > this.facts.serverSeenAt) this.facts.serverSeenAt = seenAt;',
+    replace: 'this.facts.serverSeenAt = sent - result.idleTime * 1000;',
+  },
+  {
+    name: 'an expire heard on the channel taken without asking the server',
+    file: 'src/core/session-engine.ts',
+    find: 'if (this.#env.now() < this.deadlines.expireAt && this.#config?.hasStatus) {',
+    replace: 'if (false) {',
+  },
+  {
+    name: 'limits of any length taken from the channel',
+    file: 'src/core/session-engine.ts',
+    find: 'if (saneLimits(l) && l.idle <= this.limits.idle && l.timeout <= this.limits.timeout) this.serverLimits = l;',
+    replace: 'if (saneLimits(l)) this.serverLimits = l;',
   },
 ];
 

@@ -34,22 +34,41 @@ export interface Deadlines {
   keepaliveAt: number;
 }
 
-export function deadlines(facts: SessionFacts, limits: Limits): Deadlines {
+/**
+ * A keepalive not confirmed this long after it was due has failed: its call
+ * is answered or aborted within 5 s, and a quick retry fits in the rest.
+ */
+export const CONFIRM_MS = 6000;
+
+/**
+ * `now` only with a keepalive URL: a keepalive that went unconfirmed past
+ * `keepaliveAt + CONFIRM_MS` (it failed, or never went out) leaves the
+ * person's activity unknown to the server, whose own end (`serverSeenAt +
+ * timeout`) then ends the session (docs/design.md, timing model).
+ */
+export function deadlines(facts: SessionFacts, limits: Limits, now?: number): Deadlines {
+  const { idle, timeout } = limits;
+  const seen = facts.serverSeenAt;
   const personAt = Math.max(facts.localActivityAt, facts.serverActivityAt);
-  const idleEnd = personAt + limits.timeout;
+  const idleEnd = personAt + timeout;
   const absolute = facts.absoluteEndAt <= idleEnd;
-  const expireAt = absolute ? facts.absoluteEndAt : idleEnd;
-  // The warning keeps the same lead time before either end.
-  const warnAt = Math.min(personAt + limits.idle, expireAt - (limits.timeout - limits.idle));
+  const end = absolute ? facts.absoluteEndAt : idleEnd;
   // The server's own idle clock reaches `idle` at serverSeenAt + idle. If the
   // person was active since the server last saw a request, tell it then, so its
   // deadline (serverSeenAt + timeout) never comes before ours. With an
   // absolute end this still matters while the server's idle end comes first.
-  const keepaliveAt =
-    facts.localActivityAt > facts.serverSeenAt && facts.serverSeenAt + limits.timeout < expireAt
-      ? facts.serverSeenAt + limits.idle
-      : Infinity;
-  return { personAt, warnAt, expireAt, absolute, keepaliveAt };
+  const keepaliveAt = facts.localActivityAt > seen && seen + timeout < end ? seen + idle : Infinity;
+  const confirmBy = now === undefined ? Infinity : keepaliveAt + CONFIRM_MS;
+  const capped = now! >= confirmBy;
+  return {
+    personAt,
+    // The warning keeps the same lead time before an absolute end, and
+    // comes when a keepalive went unconfirmed (before the server's end).
+    warnAt: Math.min(personAt + idle, end - (timeout - idle), confirmBy),
+    expireAt: capped ? seen + timeout : end,
+    absolute: absolute && !capped,
+    keepaliveAt,
+  };
 }
 
 /** The longest limit anyone may set, in seconds: the attributes' rule (a year and a day). */

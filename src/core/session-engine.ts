@@ -17,7 +17,6 @@
  */
 import type { Environment, TimerHandle } from './environment.js';
 import {
-  MAX_LIMIT_SECONDS,
   backoff,
   deadlines,
   remainingSeconds,
@@ -29,7 +28,7 @@ import {
 } from './session-clock.js';
 import type { ActivityTracker } from './activity-tracker.js';
 import { DEFAULT_IDLE_SECONDS, DEFAULT_TIMEOUT_SECONDS } from './config.js';
-import type { CallResult, Operation, ServerState, SessionClient } from './session-client.js';
+import type { CallResult, Operation, SessionClient } from './session-client.js';
 import type { TabMessage, TabSync } from './tab-sync.js';
 
 export type ExtendSource = 'user' | 'activity' | 'tab' | 'server';
@@ -141,7 +140,8 @@ export class SessionEngine {
   }
 
   get deadlines(): Deadlines {
-    return deadlines(this.facts, this.limits);
+    // Without a keepalive URL nothing confirms activity: the server's end is not ours to track.
+    return deadlines(this.facts, this.limits, this.#config?.hasKeepalive ? this.#env.now() : undefined);
   }
 
   /** Whole seconds until the session ends. */
@@ -274,7 +274,7 @@ export class SessionEngine {
    */
   extend(source: ExtendSource = 'user'): Promise<boolean> {
     if (this.phase === 'expired') return Promise.resolve(false);
-    if (this.facts.absoluteEndAt !== Infinity && this.deadlines.absolute) {
+    if (this.deadlines.absolute) {
       // Nothing can move an absolute end (`expiresIn`, docs/design.md, server contract).
       return Promise.resolve(false);
     }
@@ -323,10 +323,34 @@ export class SessionEngine {
     const now = this.#env.now();
     const d = this.deadlines;
     this.#reportLimits();
+    // A warning the server's end brought forward closes once an answer
+    // confirms the person's activity (the deadline moved past now again).
+    if (this.phase === 'warning' && now < d.warnAt) return this.#leaveWarning('activity');
 
-    if (now >= (confirmed ? d.expireAt : this.#expireCheckAt(d))) return this.#decide('expire', confirmed);
-    if (this.phase === 'active' && now >= (confirmed ? d.warnAt : this.#warnCheckAt(d))) {
-      return this.#decide('warn', confirmed);
+    const keepaliveDue = now >= d.keepaliveAt && this.#keepsAlive(d, now);
+    const due =
+      now >= (confirmed ? d.expireAt : this.#expireCheckAt(d))
+        ? 'expire'
+        : this.phase === 'active' && now >= (confirmed ? d.warnAt : this.#warnCheckAt(d))
+          ? 'warn'
+          : null;
+    if (due) {
+      // A deadline the server's end brought forward (the person's own comes
+      // later) waits until a keepalive sent for it failed: only a keepalive
+      // confirms the activity (none went out after a sleep, or from a frozen
+      // leader), and none waits out a backoff. Not to leave right after a
+      // call failed: that would add a second wait for an answer to the deadline.
+      if (
+        keepaliveDue &&
+        !(this.#ownCalls.at(-1)?.[0]! >= d.keepaliveAt) &&
+        !(this.#retry?.op === 'keepalive' && now < this.#retry.at) &&
+        now < d.personAt + this.limits.idle &&
+        (due === 'warn' || !confirmed)
+      ) {
+        void this.#keepaliveForActivity();
+        return;
+      }
+      return this.#decide(due, confirmed);
     }
     if (this.#tabs && !this.#tabs.leader) {
       // No decision is due: a follower that waited on the leader, or decided
@@ -335,8 +359,6 @@ export class SessionEngine {
       this.#actAlone = false;
       this.#clearFallback();
     }
-    const keepaliveDue =
-      this.phase === 'active' && now >= d.keepaliveAt && !!this.#config?.hasKeepalive && this.leads;
     if (this.#retry) {
       // After a failure, nothing is sent again before the backoff is over.
       if (now >= this.#retry.at) {
@@ -358,12 +380,8 @@ export class SessionEngine {
     const now = this.#env.now();
     const d = this.deadlines;
     let at = this.#expireCheckAt(d);
-    if (this.phase === 'active') {
-      at = Math.min(at, this.#warnCheckAt(d));
-      if (this.#config?.hasKeepalive && this.leads && !this.#pendingKeepalive && !this.#retry) {
-        at = Math.min(at, d.keepaliveAt);
-      }
-    }
+    if (this.phase === 'active') at = Math.min(at, this.#warnCheckAt(d));
+    if (this.#keepsAlive(d, now) && !this.#pendingKeepalive) at = Math.min(at, this.#retry ? Infinity : d.keepaliveAt);
     if (this.#retry) at = Math.min(at, this.#retry.at);
     // Whatever numbers came in, no timer is armed with NaN, Infinity or a
     // negative delay (setTimeout would run it at once, again and again).
@@ -392,6 +410,22 @@ export class SessionEngine {
       this.#actAlone = true;
       this.#evaluate(false);
     }, tabs.fallbackMs + tabs.fallbackJitterMs * this.#env.random());
+  }
+
+  /**
+   * This tab sends the silent keepalives: it leads, while active, or while a
+   * warning the server's end brought forward is open (a keepalive that gets
+   * through then ends it: a network hiccup never signs anyone out early).
+   * Not while a status is out: its answer may settle everything (an expire
+   * heard from another tab, being confirmed).
+   */
+  #keepsAlive(d: Deadlines, now: number): boolean {
+    return (
+      !!this.#config?.hasKeepalive &&
+      this.leads &&
+      !this.#pendingCheck &&
+      (this.phase === 'active' || now < d.personAt + this.limits.idle)
+    );
   }
 
   /** When the warn decision is taken: at warnAt, unless status answers without progress asked to back off. */
@@ -507,12 +541,10 @@ export class SessionEngine {
       this.#pendingKeepalive = null;
       if (!this.#running) return false;
       const applied = this.#apply(result, 'keepalive', sent, this.#env.now(), true, idleFor);
-      if (applied.kind === 'ok') {
-        this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits });
-        // An answer that comes after the warning opened (a slow server) moved
-        // the server's clock, not the person: only the person ends a warning.
-        if (this.phase === 'active') this.#host.extended('activity');
-      }
+      // An answer that comes after the warning opened (a slow server) moved
+      // the server's clock, not the person: only the person ends a warning
+      // (unless it was the server's end that brought it forward: evaluate()).
+      if (applied.kind === 'ok' && this.phase === 'active') this.#host.extended('activity');
       this.#evaluate(true);
       return applied.kind === 'ok';
     });
@@ -527,7 +559,28 @@ export class SessionEngine {
    * django-session-security ping), 0 otherwise.
    */
   #apply(result: CallResult, op: Operation, sent: number, received: number, retry = true, reportedIdle = 0): CallResult {
-    if (result.kind === 'ok') result = this.#screen(result, op, sent, received, reportedIdle);
+    // The client held every number to the attributes' rules (whole seconds
+    // up to a year, idle before timeout): anything else came as an error.
+    // The server read its clock when the request arrived, between our sending
+    // and the answer, and floors idleTime: its last sight lies in (sent −
+    // idleTime − 1 s, received − idleTime]. The later bound, and only ever
+    // forward (the server's clock does not go back; a status that reached it
+    // slowly reads an older sight): keepalives then come at most once per
+    // idle period, and the server's end is never placed before its time. A
+    // keepalive that made no progress still tells the server's clock.
+    const seenAt = result.kind === 'ok' ? received - result.idleTime * 1000 : -Infinity;
+    if (seenAt > this.facts.serverSeenAt) this.facts.serverSeenAt = seenAt;
+    if (result.kind === 'ok' && op === 'keepalive' && result.idleTime * 1000 > (reportedIdle + 1) * 1000 + received - sent) {
+      // A 200 that did not restart the server's idle clock (a cached answer,
+      // a misrouted keepalive): sending it again soon would do no better. The
+      // server is up and answering, only not doing its job: one more try per
+      // idle period at most, as for a keepalive that works.
+      result = {
+        kind: 'error',
+        message: `the keepalive did not reset the server's idle time (${result.idleTime} s)`,
+        retryAfter: this.limits.idle,
+      };
+    }
     if (result.kind === 'expired') {
       this.#expire(true);
       return result;
@@ -560,67 +613,34 @@ export class SessionEngine {
       this.#retry = { at, op };
       return result;
     }
-    this.#retry = null;
+    // A keepalive's backoff outlives a good status (an answer without
+    // progress waits an idle period, whatever the status says).
+    if (this.#retry?.op === op) this.#retry = null;
     this.#failures = 0;
     this.#needsLimits = false;
-    if (sent < this.#appliedSentAt) return result; // a slow answer never overwrites a newer one
-    this.#appliedSentAt = sent;
-    if (result.idleLimit !== undefined && result.timeoutLimit !== undefined) {
-      this.serverLimits = { idle: result.idleLimit * 1000, timeout: result.timeoutLimit * 1000 };
-    }
-    if (priorActivity > this.facts.serverActivityAt) this.#noteServerActivity(priorActivity);
-    const seenAt = sent - result.idleTime * 1000;
-    this.facts.serverSeenAt = seenAt;
-    if (result.expiresIn !== undefined) this.facts.absoluteEndAt = sent + result.expiresIn * 1000;
-    if (op === 'keepalive') {
-      // django-session-security merges the idle time we reported: its answer
-      // is the person's activity, never only ours. Not noteServerActivity():
-      // the caller (extend(), keepaliveForActivity()) ends a warning itself,
-      // with its own source.
-      if (this.#client.options.protocol === 'django-session-security' && seenAt > this.facts.serverActivityAt) {
-        this.facts.serverActivityAt = seenAt;
+    // A slow answer never overwrites a newer one.
+    if (sent >= this.#appliedSentAt) {
+      this.#appliedSentAt = sent;
+      if (result.idleLimit !== undefined && result.timeoutLimit !== undefined) {
+        this.serverLimits = { idle: result.idleLimit * 1000, timeout: result.timeoutLimit * 1000 };
       }
-    } else if (!this.#isOwn(sent, received, result.idleTime)) {
-      // The server's last sight lies between `sent − idleTime` and
-      // `received − idleTime` (it read its clock when the request arrived):
-      // the later bound, so that the person's activity is never placed early.
-      this.#noteServerActivity(received - result.idleTime * 1000);
+      if (priorActivity > this.facts.serverActivityAt) this.#noteServerActivity(priorActivity);
+      if (result.expiresIn !== undefined) this.facts.absoluteEndAt = sent + result.expiresIn * 1000;
+      if (op === 'keepalive') {
+        // django-session-security merges the idle time we reported: its answer
+        // is the person's activity, never only ours. Not noteServerActivity():
+        // the caller (extend(), keepaliveForActivity()) ends a warning itself,
+        // with its own source.
+        if (this.#client.options.protocol === 'django-session-security' && seenAt > this.facts.serverActivityAt) {
+          this.facts.serverActivityAt = seenAt;
+        }
+      } else if (!this.#isOwn(sent, received, result.idleTime)) {
+        // The same later bound: the person's activity is never placed early.
+        this.#noteServerActivity(seenAt);
+      }
     }
     this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits });
     return result;
-  }
-
-  /**
-   * Hold a server answer to the rules the attributes follow (finite, sane,
-   * idle before timeout, nothing beyond a year), and a keepalive to doing its
-   * job (the server's idle clock restarted): anything else is an error that
-   * backs off, never a timer. The client sorts answers first; this is the
-   * engine's own line of defence.
-   */
-  #screen(result: ServerState, op: Operation, sent: number, received: number, reportedIdle: number): CallResult {
-    const maxSeconds = MAX_LIMIT_SECONDS;
-    const seconds = (v: number | undefined) => v === undefined || (Number.isFinite(v) && v >= 0 && v <= maxSeconds);
-    const absurd = (message: string): CallResult => ({ kind: 'error', message: `absurd answer: ${message}` });
-    if (!seconds(result.idleTime)) return absurd(`idleTime ${result.idleTime}`);
-    if (result.idleLimit !== undefined || result.timeoutLimit !== undefined) {
-      const limits = { idle: (result.idleLimit ?? NaN) * 1000, timeout: (result.timeoutLimit ?? NaN) * 1000 };
-      if (!saneLimits(limits)) return absurd(`limits ${result.idleLimit}/${result.timeoutLimit}`);
-    }
-    const clean: ServerState = { ...result };
-    if (!seconds(clean.expiresIn)) delete clean.expiresIn;
-    if (!seconds(clean.priorIdleTime)) delete clean.priorIdleTime;
-    if (op === 'keepalive' && clean.idleTime * 1000 > (reportedIdle + 1) * 1000 + (received - sent)) {
-      // A 200 that did not restart the server's idle clock (a cached answer,
-      // a misrouted keepalive): sending it again soon would do no better. The
-      // server is up and answering, only not doing its job: one more try per
-      // idle period at most, as for a keepalive that works.
-      return {
-        kind: 'error',
-        message: `the keepalive did not reset the server's idle time (${clean.idleTime} s)`,
-        retryAfter: this.limits.idle,
-      };
-    }
-    return clean;
   }
 
   /**
@@ -660,6 +680,7 @@ export class SessionEngine {
   }
 
   #onTabMessage(message: TabMessage): void {
+    let l: Limits | null;
     if (!this.#running || this.phase === 'expired') return;
     if (message.type !== 'activity' && message.type !== 'poll' && message.type !== 'hello') {
       // The leader spoke: no need to decide alone (evaluate() waits again if
@@ -681,7 +702,11 @@ export class SessionEngine {
       case 'state':
         this.#merge(message.facts);
         if (message.type === 'state') this.#absorbActivity();
-        if (saneLimits(message.limits)) this.serverLimits = message.limits;
+        // Limits from another tab (the leader learnt them from the server)
+        // can only shorten ours: longer ones come from the server's answer to
+        // this tab, so a script on the channel cannot silence us for a year.
+        l = message.limits;
+        if (saneLimits(l) && l.idle <= this.limits.idle && l.timeout <= this.limits.timeout) this.serverLimits = l;
         // A tab that warned before it heard of newer activity (our page
         // load) closes its warning when it hears it; we do not join it.
         if (
@@ -719,7 +744,15 @@ export class SessionEngine {
         if (this.phase === 'warning') this.#leaveWarning('tab');
         return;
       case 'expire':
-        this.#expire(false);
+        // Unless this tab's own deadline says so too, one status call
+        // confirms: script of the same origin on the channel must not end the
+        // session. The tab leaves if the server does not deny it within half
+        // a second (all tabs leave together), or cannot be asked.
+        if (this.#env.now() < this.deadlines.expireAt && this.#config?.hasStatus) {
+          const asked = this.check();
+          this.#env.setTimeout(() => this.#pendingCheck === asked && this.#expire(false), 500);
+          void asked.then(() => this.#running && this.#failures && this.#expire(false));
+        } else this.#expire(false);
         return;
       case 'signout':
         this.#finish();

@@ -30,7 +30,8 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.i
  * Another script may share the channel name, or an older version of the
  * element may run in another tab: only well-formed messages of our shapes are
  * heard, and instants that should be past must not lie in the future (they
- * would keep the session "active" forever).
+ * would keep the session "active" forever). Limits are the engine's to judge
+ * (only sane ones, and only shorter than its own).
  */
 function wellFormed(data: unknown, now: number): data is TabMessage {
   if (!data || typeof data !== 'object') return false;
@@ -48,24 +49,18 @@ function wellFormed(data: unknown, now: number): data is TabMessage {
       x.absoluteEndAt > 0
     );
   };
-  const limits = (l: unknown) => {
-    if (l === null) return true;
-    if (!l || typeof l !== 'object') return false;
-    const { idle, timeout } = l as Record<string, unknown>;
-    return isNumber(idle) && isNumber(timeout) && idle > 0 && idle < timeout && Number.isFinite(timeout);
-  };
   switch (m.type) {
     case 'activity':
       return past(m.at) && Number.isFinite(m.at);
     case 'facts':
-      return facts(m.facts) && limits(m.limits);
+      return facts(m.facts);
     case 'warn':
     case 'hello':
       return facts(m.facts);
     case 'extend':
       return facts(m.facts) && typeof m.source === 'string';
     case 'state':
-      return facts(m.facts) && limits(m.limits) && (m.phase === 'active' || m.phase === 'warning' || m.phase === 'expired');
+      return facts(m.facts) && (m.phase === 'active' || m.phase === 'warning' || m.phase === 'expired');
     case 'expire':
     case 'signout':
     case 'poll':

@@ -10,9 +10,13 @@
  *   one-phase check still applies).
  * - app requests count from the first answer that could reveal them (a
  *   normal status or keepalive answer that reached the server after them).
+ * - a silent keepalive that went unconfirmed leaves the person's activity
+ *   unknown to the server: from then on the server's end, as far as the
+ *   element was told, may end the session first (warning `timeout − idle`
+ *   before it, leaving at it), and the dialog must not state more than that.
  */
 import { spokenSeconds } from '../../src/core/countdown-text.js';
-import { saneLimits } from '../../src/core/session-clock.js';
+import { CONFIRM_MS, saneLimits } from '../../src/core/session-clock.js';
 import { CALL_TIMEOUT_MS } from '../../src/core/session-client.js';
 import { T0, type Call, type PersonEvent, type SimTab, type World } from './world.js';
 
@@ -58,6 +62,33 @@ export class Checker {
     const w = this.world;
     const idle = w.options.idle * 1000;
     const timeout = w.options.timeout * 1000;
+    // 1. Never early, in every tab, also one that left in this very step.
+    for (const tab of w.tabs) {
+      // Warnings.
+      const seen = this.#seenWarns.get(tab) ?? 0;
+      for (const warn of tab.record.warns.slice(seen)) {
+        const first = warn.at - this.#lastFirstWarn > ONE_PHASE_MS;
+        if (first) this.#lastFirstWarn = warn.at;
+        const p = this.personAt(warn.at, tab);
+        checked[1]++;
+        if (warn.at < p.at + idle && !this.serverOver(warn.at) && warn.at < this.serverEnd(warn.at) - timeout + idle) {
+          throw new InvariantError(1, `tab ${tab.id} warned at ${rel(warn.at)}, ${warn.at - p.at - idle} ms before the person's last activity (${p.kind} at ${rel(p.at)}) + idle`);
+        }
+        if (first) this.oneCheck(warn.at, p, idle);
+      }
+      this.#seenWarns.set(tab, tab.record.warns.length);
+
+      // Leaving.
+      if (tab.record.expiredAt !== null && !this.#seenExpiry.has(tab)) {
+        this.#seenExpiry.add(tab);
+        const x = tab.record.expiredAt;
+        const p = this.personAt(x, tab);
+        checked[1]++;
+        if (x < p.at + timeout && !this.serverOver(x) && x < this.serverEnd(x) && !this.forgedExpire(tab, x)) {
+          throw new InvariantError(1, `tab ${tab.id} left at ${rel(x)}, ${p.at + timeout - x} ms before the person's last activity (${p.kind} at ${rel(p.at)}) + timeout, and the server had not ended the session`);
+        }
+      }
+    }
     for (const tab of w.tabs) {
       if (!tab.open) continue;
       // 7. Sane numbers.
@@ -66,32 +97,12 @@ export class Checker {
       if (!saneLimits(tab.engine.limits) || Number.isNaN(d.warnAt) || Number.isNaN(d.expireAt)) {
         throw new InvariantError(7, `tab ${tab.id} holds limits ${JSON.stringify(tab.engine.limits)}, deadlines ${d.warnAt}/${d.expireAt}`);
       }
+      // Limits come from the server or the attributes (another tab may only pass on shorter ones).
+      const longest = Math.max(timeout, w.options.limitsGiven ? timeout : 900_000);
+      if (tab.engine.limits.timeout > longest) {
+        throw new InvariantError(7, `tab ${tab.id} holds limits ${JSON.stringify(tab.engine.limits)}, longer than the server's and its own`);
+      }
       checked[7]++;
-
-      // 1. Never early: warnings.
-      const seen = this.#seenWarns.get(tab) ?? 0;
-      for (const warn of tab.record.warns.slice(seen)) {
-        const first = warn.at - this.#lastFirstWarn > ONE_PHASE_MS;
-        if (first) this.#lastFirstWarn = warn.at;
-        const p = this.personAt(warn.at, tab);
-        checked[1]++;
-        if (warn.at < p.at + idle && !this.serverOver(warn.at)) {
-          throw new InvariantError(1, `tab ${tab.id} warned at ${rel(warn.at)}, ${warn.at - p.at - idle} ms before the person's last activity (${p.kind} at ${rel(p.at)}) + idle`);
-        }
-        if (first) this.oneCheck(warn.at, p, idle);
-      }
-      this.#seenWarns.set(tab, tab.record.warns.length);
-
-      // 1. Never early: leaving.
-      if (tab.record.expiredAt !== null && !this.#seenExpiry.has(tab)) {
-        this.#seenExpiry.add(tab);
-        const x = tab.record.expiredAt;
-        const p = this.personAt(x, tab);
-        checked[1]++;
-        if (x < p.at + timeout && !this.serverOver(x)) {
-          throw new InvariantError(1, `tab ${tab.id} left at ${rel(x)}, ${p.at + timeout - x} ms before the person's last activity (${p.kind} at ${rel(p.at)}) + timeout, and the server had not ended the session`);
-        }
-      }
 
       // 2. Never late.
       if (tab.engine.phase !== 'expired') {
@@ -114,6 +125,14 @@ export class Checker {
         const spoken = spokenSeconds(exact);
         if (spoken > exact) {
           throw new InvariantError(5, `tab ${tab.id} says ${spoken} s with ${exact.toFixed(3)} s left`);
+        }
+        // The time left is never more than the server's session has, as far
+        // as the element was told (once an unconfirmed keepalive had its time).
+        // (With the limits the element was told, or its own when it was told none.)
+        const seen = this.toldSeenAt(w.now);
+        const known = tab.engine.limits;
+        if (w.now >= seen + known.idle + CONFIRM_MS && d.expireAt > seen + known.timeout) {
+          throw new InvariantError(5, `tab ${tab.id} states ${exact.toFixed(3)} s left at ${rel(w.now)}; the server's end as told is ${rel(seen + known.timeout)}`);
         }
         checked[5]++;
       }
@@ -150,7 +169,7 @@ export class Checker {
     // did count is an error's backoff, bounded by the rate above).
     const counted = auto.filter((c) => c.op === 'keepalive' && c.counted && c.delivered);
     for (let i = 1; i < counted.length; i++) {
-      if (counted[i].sentAt - counted[i - 1].sentAt < idle - 500) {
+      if (counted[i].sentAt - counted[i - 1].sentAt < idle) {
         throw new InvariantError(4, `two keepalives within one idle period: ${rel(counted[i - 1].sentAt)} and ${rel(counted[i].sentAt)}`);
       }
     }
@@ -192,18 +211,69 @@ export class Checker {
    * the request came within the second after one of the element's own
    * keepalives: with whole-second idle times the two cannot be told apart,
    * and the status is taken for the element's own call (within 1 s plus the
-   * round trip, as the timing model says).
+   * round trip, as the timing model says); nor when one of the element's own
+   * keepalives reached the server after it (and its answer was lost): the
+   * status then shows that keepalive, not the request.
    */
   revealed(e: number, at: number): boolean {
     const answered = (c: Call) => c.normal && c.delivered && c.arrivedAt! >= e && c.answeredAt! <= at;
-    const masked = this.world.calls.some(
-      (k) => k.op === 'keepalive' && k.counted && k.arrivedAt! <= e && e <= k.answeredAt! + 1000,
-    );
-    return this.world.calls.some((c) => answered(c) && (c.op === 'keepalive' || !masked));
+    const masked = (c: Call) =>
+      this.world.calls.some(
+        (k) =>
+          k.op === 'keepalive' &&
+          k.counted &&
+          ((k.arrivedAt! <= e && e <= k.answeredAt! + 1000) || (e <= k.arrivedAt! && k.arrivedAt! <= c.arrivedAt!)),
+      );
+    return this.world.calls.some((c) => answered(c) && (c.op === 'keepalive' || !masked(c)));
   }
 
   serverOver(at: number): boolean {
     return this.world.server.overAt <= at;
+  }
+
+  /**
+   * A script posted an expire just before `x`, and the server did not deny
+   * it to `tab` in time (its status failed or was slow): the tab takes the
+   * word of what looks like another tab (docs/design.md, tabs).
+   */
+  forgedExpire(tab: SimTab, x: number): boolean {
+    const w = this.world;
+    // (Asleep, nothing runs: the time a sleep took does not count.)
+    const slept = (from: number) => w.jumps.filter((j) => j.from >= from && j.to <= x).reduce((sum, j) => sum + j.to - j.from, 0);
+    const f = w.forged.filter((m) => m.what === 'expire' && m.at <= x && x - m.at - slept(m.at) <= ONE_PHASE_MS).at(-1);
+    if (!f) return false;
+    // Its status: sent for it, or already on its way.
+    const asked = w.calls.filter((c) => c.tab === tab.id && c.op === 'status' && c.sentAt <= x && !(c.answeredAt! < f.at));
+    return asked.length > 0 && !asked.some((c) => c.normal && !c.over && c.delivered && c.answeredAt! <= x);
+  }
+
+  /**
+   * The server's last sight as far as the element was told by `at`: the
+   * latest of the page loads' first bytes and `answered − idleTime` of every
+   * answer that said it (a keepalive without progress too: the element
+   * takes it when its idleTime is below the person's own idle time).
+   */
+  toldSeenAt(at: number): number {
+    const w = this.world;
+    let seen = -Infinity;
+    for (const t of w.tabs) if (t.startedAt <= at) seen = Math.max(seen, t.env.pageLoadedAt());
+    for (const c of w.calls) {
+      const said = c.said ?? c.told;
+      if (c.delivered && said !== undefined && c.answeredAt! <= at) seen = Math.max(seen, c.answeredAt! - said * 1000);
+    }
+    return seen;
+  }
+
+  /**
+   * The server's end as told, when a silent keepalive sent since went
+   * unconfirmed (failed, or answered without progress); Infinity otherwise.
+   */
+  serverEnd(at: number): number {
+    const seen = this.toldSeenAt(at);
+    const failed = this.world.calls.some(
+      (c) => c.op === 'keepalive' && !c.user && c.sentAt >= seen && c.sentAt <= at && !(c.delivered && c.said !== undefined),
+    );
+    return failed ? seen + this.world.options.timeout * 1000 : Infinity;
   }
 
   /** Answers without progress may put decisions off with a backoff (at most a minute). */
@@ -216,8 +286,8 @@ export class Checker {
 
   /**
    * 6. One check per warning: when nothing unusual happened around the
-   * deadline (normal answers, no fault, no sleep, no tab coming or going, the
-   * last activity one the element knew itself), the warning
+   * deadline (normal answers, no fault, no sleep, no tab coming or going, no
+   * script on the channel, the last activity one the element knew itself), the warning
    * is confirmed by a single status call asked at the deadline.
    */
   oneCheck(warnAt: number, p: PersonEvent, idle: number): void {
@@ -232,6 +302,7 @@ export class Checker {
       w.mode === 'normal' &&
       !w.modeChanges.some((m) => m.at >= p.at - 10_000) &&
       !w.jumps.some((j) => j.to >= p.at && j.from <= warnAt) &&
+      !w.forged.some((f) => f.at >= from - 10_000 && f.at <= warnAt) &&
       !w.tabs.some((t) => (t.startedAt >= from - 10_000 && t.startedAt <= warnAt) || (!t.open && t.startedAt <= warnAt)) &&
       !w.person.some((e) => e.kind === 'app' && e.at > p.at && e.at <= warnAt) &&
       w.calls.filter((c) => c.sentAt >= p.at && c.sentAt <= warnAt).every((c: Call) => c.mode === 'normal');

@@ -32,7 +32,9 @@ export type Action =
   | { k: 'mode'; mode: Mode }
   | { k: 'stay'; tab: number }
   | { k: 'signout'; tab: number }
-  | { k: 'expireElsewhere' };
+  | { k: 'expireElsewhere' }
+  /** Script of the same origin posts on the tabs' channel: an expire, or limits of a year. */
+  | { k: 'forge'; what: 'expire' | 'limits' };
 
 export interface Step {
   /** ms to let pass before the action. */
@@ -59,6 +61,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('stay' as const), tab }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('signout' as const), tab }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('expireElsewhere' as const) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('forge' as const), what: fc.constantFrom('expire' as const, 'limits' as const) }) },
 );
 
 export const scheduleArb: fc.Arbitrary<Schedule> = fc.record({
@@ -135,6 +138,9 @@ export async function play(schedule: Schedule, options: { priorIdleTime?: boolea
       }
       case 'expireElsewhere':
         world.server.end(world.now);
+        break;
+      case 'forge':
+        world.forge(action.what);
         break;
     }
     await world.advanceTo(world.now);

@@ -89,6 +89,10 @@ export interface Call {
   prior?: number;
   /** A cached status answer (no progress). */
   cached?: boolean;
+  /** The idleTime of an answer the element takes (normal or cached status, counted keepalive). */
+  said?: number;
+  /** The idleTime of a keepalive answered without progress (the element may take it, or not). */
+  told?: number;
   /** The answer reached the element (it had not given up on it). */
   delivered?: boolean;
 }
@@ -206,15 +210,18 @@ export class SimServer {
         const stale = Math.floor(this.random() * this.idleLimit);
         this.cached ??= JSON.stringify({ status: 'ACTIVE', idleTime: stale, idleLimit: this.idleLimit, timeoutLimit: this.timeoutLimit });
         call.cached = true;
+        call.said = JSON.parse(this.cached).idleTime;
         return response(200, this.cached);
       }
       call.normal = true;
       const idleTime = this.idleTime(at);
+      call.said = idleTime;
       if (idleTime >= this.timeoutLimit) call.over = true;
       return response(200, this.body(at));
     }
     if (mode === 'noProgress') {
       // Misrouted or cached: the idle clock is not restarted.
+      call.told = this.idleTime(at);
       return response(200, this.body(at));
     }
     const prior = this.idleTime(at);
@@ -222,6 +229,7 @@ export class SimServer {
     call.prior = prior;
     call.counted = true;
     call.normal = true;
+    call.said = 0;
     return response(200, this.body(at, { priorIdleTime: prior }));
   }
 }
@@ -316,6 +324,8 @@ export class World {
   readonly person: PersonEvent[] = [];
   /** Instants the clock jumped (sleep): timing promises are re-derived after them. */
   readonly jumps: Array<{ from: number; to: number }> = [];
+  /** Messages a script of the same origin posted on the tabs' channel. */
+  readonly forged: Array<{ at: number; what: 'expire' | 'limits' }> = [];
   /** Instants the server mode changed (the checker skips "one check" around faults). */
   readonly modeChanges: Array<{ at: number; mode: Mode }> = [];
   mode: Mode = 'normal';
@@ -424,6 +434,24 @@ export class World {
         }, null);
       }, null);
     });
+  }
+
+  /**
+   * Script of the same origin (not a tab of the session) posts on the
+   * channel: an expire, or facts that say nothing new with limits of a year.
+   */
+  forge(what: 'expire' | 'limits'): void {
+    this.forged.push({ at: this.now, what });
+    const year = 365 * 24 * 3600 * 1000;
+    const message =
+      what === 'expire'
+        ? { type: 'expire' }
+        : { type: 'facts', facts: { localActivityAt: T0, serverActivityAt: T0, serverSeenAt: T0, absoluteEndAt: Infinity }, limits: { idle: year - 60_000, timeout: year } };
+    for (const other of this.channels.get(CHANNEL) ?? []) {
+      queueMicrotask(() => {
+        if (other.tab.open) for (const l of other.listeners) l({ data: structuredClone(message) } as MessageEvent);
+      });
+    }
   }
 
   // ---- channels and locks

@@ -255,17 +255,24 @@ describe('session-engine: errors', () => {
     await typeUntil(t, 290 * S);
     t.env.respond = () => Promise.reject(new TypeError('Failed to fetch'));
     await typeUntil(t, 320 * S);
-    const times = t.env.calls.map((c) => c.at - START);
-    expect(t.env.calls.every((c) => c.url === '/session/keepalive')).to.equal(true);
+    const times = t.env.callsTo('/session/keepalive').map((c) => c.at - START);
     expect(times[0]).to.equal(300_000);
     expect(times.length).to.be.within(3, 6);
     for (let i = 2; i < times.length; i++) expect(times[i] - times[i - 1]).to.be.greaterThan(times[i - 1] - times[i - 2]);
-    // Back online: the next retry gets through, and the retries stop.
+    // Besides them, the warning's status (and its retry): with nothing
+    // confirmed, the server's end came within the warning's lead (see 'a
+    // keepalive that keeps failing').
+    expect(t.env.callsTo('/session/status')).to.have.length.within(1, 2);
+    expect(t.host.warns.map((w) => w.at - START)).to.deep.equal([306_000]);
+    // Back online: the next retry gets through, the keepalive confirms the
+    // activity, the warning closes, and the retries stop.
     t.env.respond = t.server.respond;
     await typeUntil(t, 400 * S);
     const after = t.server.calls.filter((c) => c.at > START + 320_000);
-    expect(after.map((c) => c.url)).to.deep.equal(['/session/keepalive']);
+    expect(after.map((c) => c.url).filter((url) => url === '/session/keepalive')).to.have.length(1);
+    expect(after.length).to.be.at.most(2);
     expect(t.engine.phase).to.equal('active');
+    expect(t.host.extends.map((e) => e.source)).to.deep.equal(['activity']);
   });
 });
 
@@ -813,3 +820,74 @@ function sendPriorIdleTime(t: EngineTab & { server: FakeServer }) {
       : result;
   };
 }
+
+describe('session-engine: a keepalive that keeps failing (issue 11, testers’ item 1)', () => {
+  /** The person types until 150 s; the keepalive endpoint answers `keepalive` (403 by default). */
+  async function failingKeepalive(keepalive: (call: Parameters<FakeServer['respond']>[0], n: number) => Response | Promise<Response>) {
+    const t = single();
+    let n = 0;
+    t.env.respond = (call) => (call.url.startsWith('/session/keepalive') ? keepalive(call, ++n) : t.server.respond(call));
+    await typeUntil(t, 150 * S);
+    return t;
+  }
+  const forbidden = () => new Response('forbidden', { status: 403 });
+
+  it('warns with the time the server’s session really has, and leaves at the server’s end, not at the person’s', async () => {
+    const t = await failingKeepalive(forbidden);
+    // The server last saw the page load: its session ends at 360 s, whatever
+    // the person did at 150 s. Its keepalive at 300 s failed, and so did the
+    // retries: the warning comes once they had their time, with what is left.
+    await at(t, 306 * S - 1);
+    expect(t.host.warns).to.deep.equal([]);
+    await at(t, 306 * S);
+    expect(t.host.warns).to.deep.equal([{ remaining: 54, at: START + 306 * S }]);
+    await at(t, 330 * S);
+    expect(t.engine.remainingSeconds).to.equal(30);
+    await at(t, 360 * S - 1);
+    expect(t.engine.phase).to.equal('warning');
+    await at(t, 360 * S);
+    expect(t.host.expires).to.deep.equal([START + 360 * S]);
+  });
+
+  it('keeps the person signed in, with no warning, when a retry gets through', async () => {
+    const t = await failingKeepalive((call, n) => (n === 1 ? new Response('busy', { status: 503 }) : t.server.respond(call)));
+    await at(t, 449 * S);
+    expect(t.env.callsTo('/session/keepalive').map((c) => c.at - START)).to.deep.equal([300_000, 300_750]);
+    expect(t.host.warns).to.deep.equal([]);
+    expect(t.engine.phase).to.equal('active');
+    // The person's own warning, one idle period after their last activity.
+    await at(t, 450 * S);
+    expect(t.host.warns.map((w) => w.at - START)).to.deep.equal([450_000]);
+  });
+
+  it('sends the keepalive it slept through before it warns (woken after the server’s warning point)', async () => {
+    const t = single();
+    await typeUntil(t, 150 * S);
+    t.env.browser.jump(160 * S); // asleep from 150 s to 310 s: the keepalive due at 300 s never went out
+    await t.env.browser.advance(0);
+    expect(t.env.calls.map((c) => [c.url, c.at - START])).to.deep.equal([['/session/keepalive', 310_000]]);
+    expect(t.host.warns).to.deep.equal([]);
+    expect(t.engine.deadlines.expireAt).to.equal(START + 510 * S);
+  });
+});
+
+describe('session-engine: keepalives planned from the server’s answers (issue 11, testers’ item 2)', () => {
+  it('does not bring the next keepalive forward when a status reached the server slowly', async () => {
+    const t = single();
+    await typeUntil(t, 10 * S);
+    // The keepalive at 300 s restarts the server's idle clock.
+    await typeUntil(t, 310 * S);
+    expect(t.server.calls.map((c) => c.at - START)).to.deep.equal([300_000]);
+    // A status sent at 400 s reaches the server 3 s later: idleTime 103. Dated
+    // from its sending, the server's last sight would be 297 s, before our
+    // own keepalive went out.
+    t.env.respond = async (call) => {
+      if (call.url.startsWith('/session/status')) await new Promise<void>((resolve) => t.env.setTimeout(resolve, 3 * S));
+      return t.server.respond(call);
+    };
+    await at(t, 400 * S);
+    void t.engine.check();
+    await typeUntil(t, 620 * S);
+    expect(t.env.callsTo('/session/keepalive').map((c) => c.at - START)).to.deep.equal([300_000, 600_000]);
+  });
+});

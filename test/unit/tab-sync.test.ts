@@ -388,6 +388,54 @@ describe('tab-sync: a tab that leaves', () => {
     a.tracker.report(); // the person types in tab a, then closes it before any look
     a.engine.stop();
     await s.browser.advance(0);
-    expect(b.engine.deadlines.warnAt).to.equal(START + 100 * S + IDLE * S);
+    expect(b.engine.deadlines.personAt).to.equal(START + 100 * S);
+  });
+});
+
+describe('tab-sync: script of the same origin on the channel (issue 11, testers’ item 3)', () => {
+  const facts = { localActivityAt: START, serverActivityAt: START, serverSeenAt: START, absoluteEndAt: Infinity };
+
+  it('does not end the session for an expire the server denies: each tab asks once', async () => {
+    const s = await session(3);
+    await at(s.browser, 100 * S);
+    s.browser.tab().openChannel(CHANNEL).postMessage({ type: 'expire' });
+    await s.browser.advance(1 * S);
+    expect(s.server.count('status')).to.equal(3);
+    for (const t of s.tabs) {
+      expect(t.engine.phase).to.equal('active');
+      expect(t.host.expires).to.deep.equal([]);
+    }
+  });
+
+  it('takes the word of a tab that saw the end, when the server cannot be asked', async () => {
+    const s = await session(2);
+    await at(s.browser, 100 * S);
+    for (const t of s.tabs) t.env.respond = () => Promise.reject(new TypeError('Failed to fetch'));
+    s.browser.tab().openChannel(CHANNEL).postMessage({ type: 'expire' });
+    await s.browser.advance(1 * S);
+    for (const t of s.tabs) expect(t.host.expires).to.deep.equal([START + 100 * S]);
+  });
+
+  it('follows within a round trip a tab the server told the session is over (signed out on another device)', async () => {
+    const s = await session(3);
+    await at(s.browser, 100 * S);
+    s.server.over = true;
+    const [leader] = leaders(s.tabs);
+    await leader.engine.check();
+    await s.browser.advance(0);
+    for (const t of s.tabs) expect(t.host.expires).to.deep.equal([START + 100 * S]);
+    // The leader's status, and one from each other tab to confirm it.
+    expect(s.server.count('status')).to.equal(3);
+  });
+
+  it('takes no longer limits from another tab than its own (a year would silence every tab)', async () => {
+    const s = await session(2);
+    const raw = s.browser.tab().openChannel(CHANNEL);
+    const year = 365 * 24 * 3600 * S;
+    raw.postMessage({ type: 'facts', facts, limits: { idle: year - 60 * S, timeout: year } });
+    await s.browser.advance(0);
+    for (const t of s.tabs) expect(t.engine.limits).to.deep.equal({ idle: IDLE * S, timeout: TIMEOUT * S });
+    await at(s.browser, IDLE * S + 1 * S);
+    for (const t of s.tabs) expect(t.engine.phase).to.equal('warning');
   });
 });
