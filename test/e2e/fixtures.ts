@@ -32,7 +32,7 @@ export interface ReferenceServer {
   settings: SessionSettings;
 }
 
-export const test = base.extend<{ sessionSettings: SessionSettings; server: ReferenceServer; profile: void }, { cpu: void }>({
+export const test = base.extend<{ sessionSettings: SessionSettings; server: ReferenceServer; profile: void; online: void }, { cpu: void }>({
   // E2E_PROFILE=1: one line per test (real ms, CPU seconds of this worker
   // and the browser it drives, steps of fake time) and the worker's total
   // CPU, to see where the end-to-end part spends its time (Linux: /proc).
@@ -54,6 +54,15 @@ export const test = base.extend<{ sessionSettings: SessionSettings; server: Refe
       await use();
       const title = info.titlePath.slice(1).join(' › ');
       console.log(`[e2e-profile] ${Date.now() - t} ms, CPU ${(workerCpuSeconds() - cpu).toFixed(2)} s, ${stepStats.steps} steps (${stepStats.merged} merged): ${title}`);
+    },
+    { auto: true },
+  ],
+  // The context is reused between tests (playwright.config.ts), and
+  // Playwright's reset leaves the network as the last test set it.
+  online: [
+    async ({ context }, use) => {
+      await use();
+      await context.setOffline(false);
     },
     { auto: true },
   ],

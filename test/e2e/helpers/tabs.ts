@@ -241,7 +241,10 @@ export class Harness {
 
   /** Open a tab on `path` (the demo's protected page) and wait for the element to run. */
   async open(path = '/', name = `tab ${this.tabs.length + 1}`): Promise<Tab> {
-    const page = await this.context.newPage();
+    // The context is reused from test to test (playwright.config.ts): its
+    // first page, left blank by the reset, serves as the first tab.
+    const blank = this.context.pages().find((p) => p.url() === 'about:blank' && !this.tabs.some((t) => t.page === p));
+    const page = blank ?? (await this.context.newPage());
     const tab = new Tab(page, name);
     this.tabs.push(tab);
     page.on('framenavigated', (f) => {
