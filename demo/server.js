@@ -89,6 +89,8 @@ export function createApp(options = {}) {
   });
 
   const { store, ready, close: closeStore } = createStore(config, logger, st);
+  // Deadlines and conditional Redis writes from the first request on.
+  st.guardStore(store);
 
   let secret = config.secret;
   if (!secret) {

@@ -182,6 +182,13 @@ export interface SessionTimeoutMiddleware {
   isOver(session: unknown, t?: number): boolean;
   /** check the CSRF header (else body field) against the session's token. */
   verifyCsrf(req: SessionRequest): boolean;
+  /**
+   * guard the store you give express-session before the first request (one deadline per request,
+   * Redis writes refused once past it, signed-out ids kept dead); returns it. Without it, the first
+   * request that reaches the middleware guards it, and requests that read their session before that
+   * one have no deadline.
+   */
+  guardStore<S extends { get: (...args: any[]) => unknown; set: (...args: any[]) => unknown }>(store: S): S;
   /** regenerate the session id (the old one stays dead), store `user`, start the clocks, issue a CSRF token (resolved). */
   signIn(req: SessionRequest, user: unknown): Promise<string>;
   /**
@@ -215,9 +222,9 @@ export declare function errorHandler(options?: {
  * node-redis client options for a session store that fails fast and recovers by itself:
  * no offline queue, a 1 s command timeout, reconnect every 50–500 ms for ever, a 1 s connect
  * timeout. Yours are kept (`socket` and `commandOptions` merged): `createClient(redisClientOptions({ url }))`.
- * The connect-redis store on such a client needs nothing more: the middleware makes its session
- * writes conditional on the request's deadline (a Lua script checked against Redis's clock), so a
- * write the browser was told failed is never applied late.
+ * Give the connect-redis store on such a client to the middleware's `guardStore()` before serving:
+ * its session writes are then conditional on the request's deadline (a Lua script checked against
+ * Redis's clock), so a write the browser was told failed is never applied late.
  */
 export declare function redisClientOptions<T extends Record<string, any>>(
   overrides?: T,

@@ -481,10 +481,14 @@ export function sessionTimeout(options = {}) {
     tombstonesOf(req.sessionStore);
 
     // Method checks come first: they need no session and must never cost a store write.
+    // (A refused call leaves the session id unset, so that express-session
+    // neither saves nor touches: it answers without a store write.)
     if (isStatus && method !== 'GET' && method !== 'HEAD') {
+      req.sessionID = undefined;
       return sendJson(res, 405, { error: 'method-not-allowed' }, { Allow: 'GET, HEAD' });
     }
     if (isKeepalive && method !== 'POST' && !(method === 'GET' && opts.allowGetKeepalive)) {
+      req.sessionID = undefined;
       return sendJson(res, 405, { error: 'method-not-allowed' }, { Allow: keepaliveAllow });
     }
 
@@ -584,6 +588,7 @@ export function sessionTimeout(options = {}) {
       // must not keep a session alive.
       if (method === 'POST' && !verifyCsrf(req)) {
         meta.activity = 'rejected';
+        req.sessionID = undefined;
         return sendJson(res, 403, { error: 'csrf' });
       }
       const priorIdleTime = Math.floor(Math.max(0, t - state.lastActivity) / 1000);
@@ -730,8 +735,27 @@ export function sessionTimeout(options = {}) {
     });
   }
 
+  /**
+   * Guard the store given to express-session now, before the first request:
+   * one deadline per request, Redis writes refused once past it, signed-out
+   * ids kept dead. Without it the first request that reaches this middleware
+   * guards the store, and requests that read their session before that one
+   * (in a process just started, with Redis frozen) have no deadline.
+   * @template {{ get: Function, set: Function }} S
+   * @param {S} store
+   * @returns {S}
+   */
+  function guardStore(store) {
+    if (!store || typeof store.get !== 'function' || typeof store.set !== 'function') {
+      throw new TypeError(`sessionTimeout: guardStore() takes the express-session store (with get and set), got ${describeValue(store)}`);
+    }
+    tombstonesOf(store);
+    return store;
+  }
+
   const api = Object.assign(middleware, {
     options: opts,
+    guardStore,
     limitsFor,
     describe,
     snapshot,
@@ -879,8 +903,9 @@ function shortReason(status) {
  * handler: mount errorHandler() last (or answer such errors with a 503 and
  * Retry-After yourself) so status and keepalive answer 503 instead of 500.
  *
- * Nothing to add for the store: on first use the middleware makes a
- * connect-redis store's session writes conditional (a short Lua script run
+ * For the store: give it to the middleware's guardStore() before serving
+ * (`session({ store: st.guardStore(new RedisStore({ client })) })`). That
+ * makes a connect-redis store's session writes conditional (a short Lua script run
  * with EVAL that applies the SET only while Redis's clock is before the
  * request's cutoff), so a write sent to a Redis that then stops answering is
  * refused when it wakes instead of applied after the browser was told 503.

@@ -16,8 +16,9 @@ export const SECRET = 'store-test-secret';
  * @param {import('node:test').TestContext} t
  * @param {{ store?: any, redisUrl?: string, timeoutOptions?: Record<string, unknown>, redisOptions?: Record<string, unknown> }} [options]
  *   `redisUrl`: a connect-redis store whose client is configured with redisClientOptions()
+ *   `guard`: give the store to the middleware's guardStore() before serving (default true)
  */
-export async function storeApp(t, { store, redisUrl, timeoutOptions = {}, redisOptions = {} } = {}) {
+export async function storeApp(t, { store, redisUrl, timeoutOptions = {}, redisOptions = {}, guard = true } = {}) {
   let redis;
   if (redisUrl) {
     redis = createClient(redisClientOptions({ url: redisUrl, ...redisOptions }));
@@ -27,6 +28,8 @@ export async function storeApp(t, { store, redisUrl, timeoutOptions = {}, redisO
   }
   store ??= new session.MemoryStore();
   const st = sessionTimeout({ idleSeconds: 600, timeoutSeconds: 1200, ...timeoutOptions });
+  // As the README's Redis recipe does (`guard: false`: as an app that does not).
+  if (guard) st.guardStore(store);
   const app = express();
   app.use(session({ secret: SECRET, store, resave: false, saveUninitialized: false, name: 'sid' }));
   app.use(express.json({ limit: '1kb' }));

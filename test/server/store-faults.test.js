@@ -331,7 +331,9 @@ test('a burst of keepalives with Redis frozen mid-burst: no write answered 503 i
 test('one deadline per request: a read that takes 0.6 s leaves the write 0.4 s, so the keepalive answers 503 and nothing is applied', { skip: skipRedis, timeout: 30_000 }, async (t) => {
   const redisServer = await startRedis(t);
   const now = manualClock();
-  const { url, store } = await storeApp(t, { redisUrl: redisServer.url, timeoutOptions: { now } });
+  // Guarded by the first request, not before serving: the slow methods below
+  // are then inside the guard (and its deadline), as a slow store's own are.
+  const { url, store } = await storeApp(t, { redisUrl: redisServer.url, timeoutOptions: { now }, guard: false });
   // A slow store (before the middleware guards it, so inside its deadline):
   // while `slow`, a read answers after 0.6 s and a write starts after 0.6 s.
   let slow = false;
@@ -388,4 +390,58 @@ test('a keepalive writes the store once: its save renews the session\'s lifetime
   calls.length = 0;
   assert.equal((await client.get('/page')).status, 200);
   assert.deepEqual(calls, ['touch']);
+});
+
+test('a process just started, with Redis frozen: its first requests with a session cookie answer 503 within about a second, and nothing is applied late (the store guarded before serving)', { skip: skipRedis, timeout: 60_000 }, async (t) => {
+  const redisServer = await startRedis(t);
+  t.after(() => redisServer.thaw());
+  const now = manualClock();
+  const first = await storeApp(t, { redisUrl: redisServer.url, timeoutOptions: { now } });
+  const { client, token } = await signedIn(first.url);
+  now.advance(15);
+  // Another process on the same Redis (a restart, a deploy) that has served
+  // nothing yet: no request has reached its middleware.
+  const fresh = await storeApp(t, { redisUrl: redisServer.url, timeoutOptions: { now } });
+  const visitor = new Client(fresh.url);
+  visitor.jar = client.jar;
+
+  redisServer.freeze();
+  const started = Date.now();
+  const answers = await Promise.all([
+    visitor.get('/session/status', { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) }),
+    visitor.post('/session/keepalive', { headers: { 'x-csrftoken': token, accept: 'application/json' }, signal: AbortSignal.timeout(5000) }),
+  ]);
+  t.diagnostic(`503 after ${Date.now() - started} ms from a process that had served nothing`);
+  for (const answer of answers) assert.equal(answer.status, 503, answer.text);
+
+  redisServer.thaw();
+  let status;
+  const back = Date.now();
+  do {
+    status = await visitor.get('/session/status', { signal: AbortSignal.timeout(5000) });
+    if (status.status === 503) await new Promise((r) => setTimeout(r, 20));
+  } while (status.status === 503 && Date.now() - back < 10_000);
+  assert.equal(status.status, 200);
+  assert.equal(status.json.idleTime, 15, 'the keepalive answered 503 was not applied when Redis woke');
+});
+
+test('calls the session paths refuse (wrong method, failed CSRF) write nothing to the store, not even a touch', async (t) => {
+  const calls = [];
+  class CountingStore extends session.MemoryStore {
+    set(sid, sess, cb) {
+      calls.push('set');
+      super.set(sid, sess, cb);
+    }
+    touch(sid, sess, cb) {
+      calls.push('touch');
+      super.touch(sid, sess, cb);
+    }
+  }
+  const { url } = await storeApp(t, { store: new CountingStore() });
+  const { client } = await signedIn(url);
+  calls.length = 0;
+  assert.equal((await client.post('/session/status', { headers: { accept: 'application/json' } })).status, 405);
+  assert.equal((await client.get('/session/keepalive', { headers: { accept: 'application/json' } })).status, 405);
+  assert.equal((await client.post('/session/keepalive', { headers: { 'x-csrftoken': 'forged', accept: 'application/json' } })).status, 403);
+  assert.deepEqual(calls, [], 'no store write for a refused call');
 });

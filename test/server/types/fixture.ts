@@ -58,7 +58,9 @@ const st: SessionTimeoutMiddleware = sessionTimeout(options);
 const same: SessionTimeoutMiddleware = defaultExport();
 
 const app = express();
-app.use(session({ secret: 's', resave: false, saveUninitialized: false }));
+// guardStore() hands back the store it was given, with its own type.
+const store: session.MemoryStore = st.guardStore(new session.MemoryStore());
+app.use(session({ secret: 's', store, resave: false, saveUninitialized: false }));
 app.use(st);
 app.post('/login', async (req, res) => {
   const token: string = await signIn(req as SessionRequest, { id: 'ann' });
