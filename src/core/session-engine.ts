@@ -100,6 +100,8 @@ export class SessionEngine {
   #deferrals = 0;
   /** No decision's status is asked before this instant (backoff after answers that made no progress). */
   #checkNotBefore = -Infinity;
+  /** The idleTime of the last answer that put a decision off. */
+  #deferredIdle = -1;
   #lastDeferralAt = -Infinity;
   /** The decision (kind@instant) the other tabs were last polled for. */
   #polledFor = '';
@@ -256,10 +258,17 @@ export class SessionEngine {
         // is normal; again and again within moments is a cached or confused
         // server, which must not turn lazy checks into a poll: back off.
         // Each time again, the wait at least doubles (capped at a minute).
-        this.#deferrals++;
+        // Only the same idleTime again is that server (its last sight moves
+        // with our clock); another one is news (an app request): the count
+        // starts again, so real activity never delays a decision.
+        this.#deferrals = result.idleTime === this.#deferredIdle ? this.#deferrals + 1 : 1;
+        this.#deferredIdle = result.idleTime;
         if (this.#deferrals >= 2) {
           const gap = Math.max(500, received - this.#lastDeferralAt);
           this.#checkNotBefore = received + Math.min(60_000, gap * (2 + this.#env.random()));
+          // The other tabs wait as long: a follower that took the silence
+          // for a frozen leader would ask again on its own.
+          this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits, notBefore: this.#checkNotBefore });
         }
         this.#lastDeferralAt = received;
       }
@@ -707,6 +716,10 @@ export class SessionEngine {
         // this tab, so a script on the channel cannot silence us for a year.
         l = message.limits;
         if (saneLimits(l) && l.idle <= this.limits.idle && l.timeout <= this.limits.timeout) this.serverLimits = l;
+        // The leader backs off from a cached or confused server: so do we (a minute at most).
+        if (message.type === 'facts' && message.notBefore! > this.#checkNotBefore) {
+          this.#checkNotBefore = Math.min(message.notBefore!, this.#env.now() + 60_000);
+        }
         // A tab that warned before it heard of newer activity (our page
         // load) closes its warning when it hears it; we do not join it.
         if (
