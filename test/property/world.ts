@@ -529,13 +529,15 @@ export class World {
     const up = 5 + this.random() * 300;
     const down = 5 + this.random() * 300;
     const parse = this.random() * 800;
-    const navigationStart = this.now;
     this.timer(up, () => {
       const stampAt = this.now;
       if (!this.server.touch(stampAt)) return;
       this.timer(down + parse, () => {
         if (!this.server.alive && this.server.overAt <= stampAt) return;
-        this.startTab(stampAt, navigationStart + up + down);
+        // The first byte leaves the server after it stamped the request: a
+        // sleep on the way there (the clock jumped before `up` fired) delays
+        // it too. A browser measures responseStart when the byte arrived.
+        this.startTab(stampAt, stampAt + down);
       }, null);
     }, null);
   }
