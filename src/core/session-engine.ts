@@ -347,14 +347,17 @@ export class SessionEngine {
       // A deadline the server's end brought forward (the person's own comes
       // later) waits until a keepalive sent for it failed: only a keepalive
       // confirms the activity (none went out after a sleep, or from a frozen
-      // leader), and none waits out a backoff. Not to leave right after a
-      // call failed: that would add a second wait for an answer to the deadline.
+      // leader), and none waits out a backoff. Not for leaving once warned:
+      // keepalives had their chance, the status asked then shows any activity
+      // the server saw, and a keepalive first would add a second wait past
+      // the deadline (a tab that took the lead from one that closed never
+      // heard its keepalive fail).
       if (
         keepaliveDue &&
         !(this.#ownCalls.at(-1)?.[0]! >= d.keepaliveAt) &&
         !(this.#retry?.op === 'keepalive' && now < this.#retry.at) &&
         now < d.personAt + this.limits.idle &&
-        (due === 'warn' || !confirmed)
+        (due === 'warn' || (!confirmed && this.phase === 'active'))
       ) {
         void this.#keepaliveForActivity();
         return;
