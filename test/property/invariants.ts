@@ -112,7 +112,10 @@ export class Checker {
         }
         // Asleep, nothing runs: the deadline counts from the wake-up.
         const woke = w.jumps.at(-1)?.to ?? -Infinity;
-        const bound = Math.max(d.expireAt, woke) + LATE_SLACK + this.backoffAllowance();
+        // A leader that left took the answer to its decision with it: the
+        // next leader can only ask again (one more round, from the handover).
+        const handover = Math.max(-Infinity, ...w.tabs.map((t) => t.leftLeadingAt ?? -Infinity));
+        const bound = Math.max(d.expireAt, woke, handover) + LATE_SLACK + this.backoffAllowance();
         if (w.now > bound) {
           throw new InvariantError(2, `tab ${tab.id} is still ${tab.engine.phase} at ${rel(w.now)}, ${w.now - d.expireAt} ms past its own deadline ${rel(d.expireAt)}`);
         }

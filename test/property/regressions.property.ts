@@ -300,6 +300,27 @@ const cases: Array<[name: string, schedule: Schedule]> = [
       ],
     },
   ],
+  [
+    // Seed 17: every call times out; the leader closed while its expiry
+    // status was out, 1.6 s past the deadline the server's end set. The next
+    // leader sent a keepalive first (it never heard the first one fail), then
+    // decided: 6.6 s late. Leaving is now decided by the status alone; the
+    // checker gives a new leader one round from the handover.
+    'never late: the leader leaves during its expiry decision, calls time out',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 269, action: { k: 'mode', mode: 'timeout' } },
+        { dt: 0, action: { k: 'open' } },
+        { dt: 3757, action: { k: 'activity', tab: 0, count: 1, every: 50 } },
+        { dt: 20240, action: { k: 'activity', tab: 0, count: 1, every: 11883 } },
+        { dt: 6031, action: { k: 'close', tab: 0 } },
+      ],
+    },
+  ],
 ];
 
 for (const [name, schedule] of cases) {

@@ -255,6 +255,8 @@ export interface SimTab {
   /** When its page request reached the server, and when the element started. */
   stampAt: number;
   startedAt: number;
+  /** When the page left while it led (its decision's answer left with it). */
+  leftLeadingAt?: number;
 }
 
 interface Timer {
@@ -605,6 +607,7 @@ export class World {
   /** The page leaves (closed, navigated away): the element disconnects; the browser releases its lock. */
   closeTab(tab: SimTab): void {
     if (!tab.open) return;
+    if (tab.tabs.leader) tab.leftLeadingAt = this.now;
     tab.engine.stop();
     tab.open = false;
     for (const release of [...(this.lockReleasers.get(tab) ?? [])]) release();
