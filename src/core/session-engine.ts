@@ -356,7 +356,9 @@ export class SessionEngine {
         keepaliveDue &&
         !(this.#ownCalls.at(-1)?.[0]! >= d.keepaliveAt) &&
         !(this.#retry?.op === 'keepalive' && now < this.#retry.at) &&
-        now < d.personAt + this.limits.idle &&
+        // One in flight is not waited for past the person's own warning
+        // point; one that never went out (asleep) is sent whatever it.
+        (!this.#pendingKeepalive || now < d.personAt + this.limits.idle) &&
         (due === 'warn' || (!confirmed && this.phase === 'active'))
       ) {
         void this.#keepaliveForActivity();

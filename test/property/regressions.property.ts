@@ -321,6 +321,29 @@ const cases: Array<[name: string, schedule: Schedule]> = [
       ],
     },
   ],
+  [
+    // Seed 4: asleep through the silent keepalive (the person worked until
+    // 47 s, idle 242 s), woken 1 s before the server's end with the person's
+    // own warning point already past. No keepalive went out (only while the
+    // person's warning was not due): warned 1 s before leaving, at the end
+    // of a session the server could still have kept. The keepalive the sleep
+    // missed now goes out first whatever the person's warning point.
+    'never early: woken after the person’s warning point, just before the server’s end',
+    {
+      seed: 0,
+      idle: 242,
+      lead: 60,
+      limitsGiven: false,
+      steps: [
+        { dt: 517, action: { k: 'app' } },
+        { dt: 17721, action: { k: 'activity', tab: 0, count: 5, every: 7273 } },
+        { dt: 13072, action: { k: 'stay', tab: 0 } },
+        { dt: 17004, action: { k: 'mode', mode: 'network' } },
+        { dt: 56983, action: { k: 'sleep', ms: 159868 } },
+        { dt: 707, action: { k: 'mode', mode: 'normal' } },
+      ],
+    },
+  ],
 ];
 
 for (const [name, schedule] of cases) {
