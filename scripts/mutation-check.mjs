@@ -99,6 +99,30 @@ const BREAKS = [
     find: 'if (saneLimits(l) && l.idle <= this.limits.idle && l.timeout <= this.limits.timeout) this.serverLimits = l;',
     replace: 'if (saneLimits(l)) this.serverLimits = l;',
   },
+  {
+    name: 'the wait after status answers without progress kept by the leader alone',
+    file: 'src/core/session-engine.ts',
+    find: "this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits, notBefore: this.#checkNotBefore });",
+    replace: '',
+  },
+  {
+    name: 'every answer that puts a decision off counts toward the wait (news too)',
+    file: 'src/core/session-engine.ts',
+    find: 'result.idleTime === this.#deferredIdle ? this.#deferrals + 1 : 1',
+    replace: 'this.#deferrals + 1',
+  },
+  {
+    name: 'a keepalive first before leaving, also once warned',
+    file: 'src/core/session-engine.ts',
+    find: "(due === 'warn' || (!confirmed && this.phase === 'active'))",
+    replace: "(due === 'warn' || !confirmed)",
+  },
+  {
+    name: "the keepalive a sleep missed not sent past the person's warning point",
+    file: 'src/core/session-engine.ts',
+    find: '(!this.#pendingKeepalive || now < d.personAt + this.limits.idle)',
+    replace: 'now < d.personAt + this.limits.idle',
+  },
 ];
 
 function run(command, args, env) {
