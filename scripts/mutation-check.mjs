@@ -60,7 +60,7 @@ const BREAKS = [
   {
     name: 'no backoff after status answers that keep putting a decision off',
     file: 'src/core/session-engine.ts',
-    find: 'if (this.#deferrals >= 2) {',
+    find: 'if (result.idleTime === this.#deferredIdle) {',
     replace: 'if (false) {',
   },
   {
@@ -102,20 +102,14 @@ const BREAKS = [
   {
     name: 'the wait after status answers without progress kept by the leader alone',
     file: 'src/core/session-engine.ts',
-    find: "this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits, notBefore: this.#checkNotBefore });",
-    replace: '',
+    find: 'limits: this.serverLimits, notBefore: this.#checkNotBefore });',
+    replace: 'limits: this.serverLimits });',
   },
   {
     name: 'every answer that puts a decision off counts toward the wait (news too)',
     file: 'src/core/session-engine.ts',
-    find: 'result.idleTime === this.#deferredIdle ? this.#deferrals + 1 : 1',
-    replace: 'this.#deferrals + 1',
-  },
-  {
-    name: 'a keepalive first before leaving, also once warned',
-    file: 'src/core/session-engine.ts',
-    find: "(due === 'warn' || (!confirmed && this.phase === 'active'))",
-    replace: "(due === 'warn' || !confirmed)",
+    find: 'if (result.idleTime === this.#deferredIdle) {',
+    replace: 'if (this.#deferredIdle >= 0) {',
   },
   {
     name: "the keepalive a sleep missed not sent past the person's warning point",

@@ -96,11 +96,12 @@ export class SessionEngine {
   /** The limits are not given and no answer taught them yet: the first leader asks. */
   #needsLimits = false;
   #warnedLimitsFor = '';
-  /** Status answers in a row that put a due decision off: from the second on, the next check backs off. */
-  #deferrals = 0;
   /** No decision's status is asked before this instant (backoff after answers that made no progress). */
   #checkNotBefore = -Infinity;
-  /** The idleTime of the last answer that put a decision off. */
+  /**
+   * The idleTime of the last status answer that put a due decision off (−1:
+   * none since the last phase change). The same one again: the next check backs off.
+   */
   #deferredIdle = -1;
   #lastDeferralAt = -Infinity;
   /** The decision (kind@instant) the other tabs were last polled for. */
@@ -259,17 +260,16 @@ export class SessionEngine {
         // server, which must not turn lazy checks into a poll: back off.
         // Each time again, the wait at least doubles (capped at a minute).
         // Only the same idleTime again is that server (its last sight moves
-        // with our clock); another one is news (an app request): the count
-        // starts again, so real activity never delays a decision.
-        this.#deferrals = result.idleTime === this.#deferredIdle ? this.#deferrals + 1 : 1;
-        this.#deferredIdle = result.idleTime;
-        if (this.#deferrals >= 2) {
+        // with our clock); another one is news (an app request): no wait, so
+        // real activity never delays a decision.
+        if (result.idleTime === this.#deferredIdle) {
           const gap = Math.max(500, received - this.#lastDeferralAt);
           this.#checkNotBefore = received + Math.min(60_000, gap * (2 + this.#env.random()));
           // The other tabs wait as long: a follower that took the silence
           // for a frozen leader would ask again on its own.
-          this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits, notBefore: this.#checkNotBefore });
+          this.#share();
         }
+        this.#deferredIdle = result.idleTime;
         this.#lastDeferralAt = received;
       }
       this.#evaluate(true);
@@ -347,11 +347,8 @@ export class SessionEngine {
       // A deadline the server's end brought forward (the person's own comes
       // later) waits until a keepalive sent for it failed: only a keepalive
       // confirms the activity (none went out after a sleep, or from a frozen
-      // leader), and none waits out a backoff. Not for leaving once warned:
-      // keepalives had their chance, the status asked then shows any activity
-      // the server saw, and a keepalive first would add a second wait past
-      // the deadline (a tab that took the lead from one that closed never
-      // heard its keepalive fail).
+      // leader), and none waits out a backoff. Not to leave right after a
+      // call failed: that would add a second wait for an answer to the deadline.
       if (
         keepaliveDue &&
         !(this.#ownCalls.at(-1)?.[0]! >= d.keepaliveAt) &&
@@ -359,7 +356,7 @@ export class SessionEngine {
         // One in flight is not waited for past the person's own warning
         // point; one that never went out (asleep) is sent whatever it.
         (!this.#pendingKeepalive || now < d.personAt + this.limits.idle) &&
-        (due === 'warn' || (!confirmed && this.phase === 'active'))
+        (due === 'warn' || !confirmed)
       ) {
         void this.#keepaliveForActivity();
         return;
@@ -444,17 +441,16 @@ export class SessionEngine {
 
   /** When the warn decision is taken: at warnAt, unless status answers without progress asked to back off. */
   #warnCheckAt(d: Deadlines): number {
-    if (!this.#config?.hasStatus) return d.warnAt;
+    // (Without a status URL nothing ever backs off: checkNotBefore stays −Infinity.)
     return Math.max(d.warnAt, Math.min(this.#checkNotBefore, d.expireAt));
   }
 
   #expireCheckAt(d: Deadlines): number {
-    if (!this.#config?.hasStatus) return d.expireAt;
     return Math.max(d.expireAt, this.#checkNotBefore);
   }
 
   #resetDeferrals(): void {
-    this.#deferrals = 0;
+    this.#deferredIdle = -1;
     this.#checkNotBefore = -Infinity;
   }
 
@@ -653,7 +649,7 @@ export class SessionEngine {
         this.#noteServerActivity(seenAt);
       }
     }
-    this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits });
+    this.#share();
     return result;
   }
 
@@ -722,7 +718,7 @@ export class SessionEngine {
         l = message.limits;
         if (saneLimits(l) && l.idle <= this.limits.idle && l.timeout <= this.limits.timeout) this.serverLimits = l;
         // The leader backs off from a cached or confused server: so do we (a minute at most).
-        if (message.type === 'facts' && message.notBefore! > this.#checkNotBefore) {
+        if (message.type === 'facts' && message.notBefore! > this.#checkNotBefore && this.#config?.hasStatus) {
           this.#checkNotBefore = Math.min(message.notBefore!, this.#env.now() + 60_000);
         }
         // A tab that warned before it heard of newer activity (our page
@@ -752,7 +748,7 @@ export class SessionEngine {
         if (this.phase === 'active' && this.#env.now() < this.deadlines.warnAt) {
           // We know of newer activity than the tab that warned (a page load
           // it had not heard of yet): tell it, so its warning closes.
-          this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits });
+          this.#share();
           break;
         }
         this.#enterWarning(false);
@@ -783,6 +779,11 @@ export class SessionEngine {
       return;
     }
     this.#evaluate(false);
+  }
+
+  /** Tell the other tabs what we know, and until when the checks back off. */
+  #share(): void {
+    this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits, notBefore: this.#checkNotBefore });
   }
 
   /** Facts from another tab: instants only move forward; an absolute end only comes closer. */

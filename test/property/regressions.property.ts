@@ -303,9 +303,9 @@ const cases: Array<[name: string, schedule: Schedule]> = [
   [
     // Seed 17: every call times out; the leader closed while its expiry
     // status was out, 1.6 s past the deadline the server's end set. The next
-    // leader sent a keepalive first (it never heard the first one fail), then
-    // decided: 6.6 s late. Leaving is now decided by the status alone; the
-    // checker gives a new leader one round from the handover.
+    // leader never heard that call: it must ask again, and left 6.6 s past
+    // the deadline, beyond the one round the checker allowed from it. The
+    // checker was wrong: a new leader gets one round from the handover.
     'never late: the leader leaves during its expiry decision, calls time out',
     {
       seed: 0,
