@@ -8,6 +8,9 @@
  *   decision (after the leader's poll, while the status call is out) cannot
  *   be known before the warning opens; the warning then closes at once (the
  *   one-phase check still applies).
+ * - a leader that leaves (page closed) while its decision's call is out
+ *   takes the answer with it: the next leader asks again, so leaving may
+ *   take one more round, counted from the handover.
  * - app requests count from the first answer that could reveal them (a
  *   normal status or keepalive answer that reached the server after them).
  * - a silent keepalive that went unconfirmed leaves the person's activity
