@@ -60,7 +60,7 @@ const BREAKS = [
   {
     name: 'no backoff after status answers that keep putting a decision off',
     file: 'src/core/session-engine.ts',
-    find: 'if (this.#deferrals >= 2) {',
+    find: 'if (result.idleTime === this.#deferredIdle) {',
     replace: 'if (false) {',
   },
   {
@@ -98,6 +98,24 @@ const BREAKS = [
     file: 'src/core/session-engine.ts',
     find: 'if (saneLimits(l) && l.idle <= this.limits.idle && l.timeout <= this.limits.timeout) this.serverLimits = l;',
     replace: 'if (saneLimits(l)) this.serverLimits = l;',
+  },
+  {
+    name: 'the wait after status answers without progress kept by the leader alone',
+    file: 'src/core/session-engine.ts',
+    find: 'limits: this.serverLimits, notBefore: this.#checkNotBefore });',
+    replace: 'limits: this.serverLimits });',
+  },
+  {
+    name: 'every answer that puts a decision off counts toward the wait (news too)',
+    file: 'src/core/session-engine.ts',
+    find: 'if (result.idleTime === this.#deferredIdle) {',
+    replace: 'if (this.#deferredIdle >= 0) {',
+  },
+  {
+    name: "the keepalive a sleep missed not sent past the person's warning point",
+    file: 'src/core/session-engine.ts',
+    find: '(!this.#pendingKeepalive || now < d.personAt + this.limits.idle)',
+    replace: 'now < d.personAt + this.limits.idle',
   },
 ];
 

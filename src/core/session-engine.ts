@@ -96,10 +96,13 @@ export class SessionEngine {
   /** The limits are not given and no answer taught them yet: the first leader asks. */
   #needsLimits = false;
   #warnedLimitsFor = '';
-  /** Status answers in a row that put a due decision off: from the second on, the next check backs off. */
-  #deferrals = 0;
   /** No decision's status is asked before this instant (backoff after answers that made no progress). */
   #checkNotBefore = -Infinity;
+  /**
+   * The idleTime of the last status answer that put a due decision off (−1:
+   * none since the last phase change). The same one again: the next check backs off.
+   */
+  #deferredIdle = -1;
   #lastDeferralAt = -Infinity;
   /** The decision (kind@instant) the other tabs were last polled for. */
   #polledFor = '';
@@ -256,11 +259,17 @@ export class SessionEngine {
         // is normal; again and again within moments is a cached or confused
         // server, which must not turn lazy checks into a poll: back off.
         // Each time again, the wait at least doubles (capped at a minute).
-        this.#deferrals++;
-        if (this.#deferrals >= 2) {
+        // Only the same idleTime again is that server (its last sight moves
+        // with our clock); another one is news (an app request): no wait, so
+        // real activity never delays a decision.
+        if (result.idleTime === this.#deferredIdle) {
           const gap = Math.max(500, received - this.#lastDeferralAt);
           this.#checkNotBefore = received + Math.min(60_000, gap * (2 + this.#env.random()));
+          // The other tabs wait as long: a follower that took the silence
+          // for a frozen leader would ask again on its own.
+          this.#share();
         }
+        this.#deferredIdle = result.idleTime;
         this.#lastDeferralAt = received;
       }
       this.#evaluate(true);
@@ -344,7 +353,9 @@ export class SessionEngine {
         keepaliveDue &&
         !(this.#ownCalls.at(-1)?.[0]! >= d.keepaliveAt) &&
         !(this.#retry?.op === 'keepalive' && now < this.#retry.at) &&
-        now < d.personAt + this.limits.idle &&
+        // One in flight is not waited for past the person's own warning
+        // point; one that never went out (asleep) is sent whatever it.
+        (!this.#pendingKeepalive || now < d.personAt + this.limits.idle) &&
         (due === 'warn' || !confirmed)
       ) {
         void this.#keepaliveForActivity();
@@ -430,17 +441,16 @@ export class SessionEngine {
 
   /** When the warn decision is taken: at warnAt, unless status answers without progress asked to back off. */
   #warnCheckAt(d: Deadlines): number {
-    if (!this.#config?.hasStatus) return d.warnAt;
+    // (Without a status URL nothing ever backs off: checkNotBefore stays −Infinity.)
     return Math.max(d.warnAt, Math.min(this.#checkNotBefore, d.expireAt));
   }
 
   #expireCheckAt(d: Deadlines): number {
-    if (!this.#config?.hasStatus) return d.expireAt;
     return Math.max(d.expireAt, this.#checkNotBefore);
   }
 
   #resetDeferrals(): void {
-    this.#deferrals = 0;
+    this.#deferredIdle = -1;
     this.#checkNotBefore = -Infinity;
   }
 
@@ -639,7 +649,7 @@ export class SessionEngine {
         this.#noteServerActivity(seenAt);
       }
     }
-    this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits });
+    this.#share();
     return result;
   }
 
@@ -707,6 +717,10 @@ export class SessionEngine {
         // this tab, so a script on the channel cannot silence us for a year.
         l = message.limits;
         if (saneLimits(l) && l.idle <= this.limits.idle && l.timeout <= this.limits.timeout) this.serverLimits = l;
+        // The leader backs off from a cached or confused server: so do we (a minute at most).
+        if (message.type === 'facts' && message.notBefore! > this.#checkNotBefore && this.#config?.hasStatus) {
+          this.#checkNotBefore = Math.min(message.notBefore!, this.#env.now() + 60_000);
+        }
         // A tab that warned before it heard of newer activity (our page
         // load) closes its warning when it hears it; we do not join it.
         if (
@@ -734,7 +748,7 @@ export class SessionEngine {
         if (this.phase === 'active' && this.#env.now() < this.deadlines.warnAt) {
           // We know of newer activity than the tab that warned (a page load
           // it had not heard of yet): tell it, so its warning closes.
-          this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits });
+          this.#share();
           break;
         }
         this.#enterWarning(false);
@@ -765,6 +779,11 @@ export class SessionEngine {
       return;
     }
     this.#evaluate(false);
+  }
+
+  /** Tell the other tabs what we know, and until when the checks back off. */
+  #share(): void {
+    this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits, notBefore: this.#checkNotBefore });
   }
 
   /** Facts from another tab: instants only move forward; an absolute end only comes closer. */

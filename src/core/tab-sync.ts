@@ -10,7 +10,8 @@ import type { Limits, Phase, SessionFacts } from './session-clock.js';
 
 export type TabMessage =
   | { type: 'activity'; at: number }
-  | { type: 'facts'; facts: SessionFacts; limits: Limits | null }
+  /** `notBefore`: the leader backs off from answers without progress until then. */
+  | { type: 'facts'; facts: SessionFacts; limits: Limits | null; notBefore?: number }
   | { type: 'warn'; facts: SessionFacts }
   | { type: 'extend'; facts: SessionFacts; source: string }
   | { type: 'expire' }

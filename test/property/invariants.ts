@@ -8,6 +8,9 @@
  *   decision (after the leader's poll, while the status call is out) cannot
  *   be known before the warning opens; the warning then closes at once (the
  *   one-phase check still applies).
+ * - a leader that leaves (page closed) while its decision's call is out
+ *   takes the answer with it: the next leader asks again, so leaving may
+ *   take one more round, counted from the handover.
  * - app requests count from the first answer that could reveal them (a
  *   normal status or keepalive answer that reached the server after them).
  * - a silent keepalive that went unconfirmed leaves the person's activity
@@ -112,7 +115,10 @@ export class Checker {
         }
         // Asleep, nothing runs: the deadline counts from the wake-up.
         const woke = w.jumps.at(-1)?.to ?? -Infinity;
-        const bound = Math.max(d.expireAt, woke) + LATE_SLACK + this.backoffAllowance();
+        // A leader that left took the answer to its decision with it: the
+        // next leader can only ask again (one more round, from the handover).
+        const handover = Math.max(-Infinity, ...w.tabs.map((t) => t.leftLeadingAt ?? -Infinity));
+        const bound = Math.max(d.expireAt, woke, handover) + LATE_SLACK + this.backoffAllowance();
         if (w.now > bound) {
           throw new InvariantError(2, `tab ${tab.id} is still ${tab.engine.phase} at ${rel(w.now)}, ${w.now - d.expireAt} ms past its own deadline ${rel(d.expireAt)}`);
         }

@@ -228,6 +228,122 @@ const cases: Array<[name: string, schedule: Schedule]> = [
       ],
     },
   ],
+  [
+    // Seed 15: a cached status (idleTime 55, a second short of idle 56) in 5
+    // tabs. The leader backed off, but the wait was its own: the followers
+    // took its silence for a frozen leader and each asked alone (7 status
+    // calls in 38 s). The leader now shares the wait with the other tabs.
+    'bounded calls: a cached status in 5 tabs, the followers wait with the leader',
+    {
+      seed: 1016643040,
+      idle: 56,
+      lead: 39,
+      limitsGiven: false,
+      steps: [
+        { dt: 0, action: { k: 'open' } },
+        { dt: 0, action: { k: 'open' } },
+        { dt: 0, action: { k: 'open' } },
+        { dt: 829, action: { k: 'activity', tab: 0, count: 2, every: 1246 } },
+        { dt: 53427, action: { k: 'open' } },
+        { dt: 34396, action: { k: 'mode', mode: 'noProgress' } },
+      ],
+    },
+  ],
+  [
+    // Seed 12: app requests put the expiry off twice during a warning (idle
+    // times 27, then 20: news each time), and the second answer started a
+    // 40–60 s wait: the tab left 13 s after its own deadline. Only the same
+    // idleTime again (a cache, a confused server) counts toward the wait.
+    'never late: app requests that put the expiry off are news, not a cache',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 27,
+      limitsGiven: false,
+      steps: [
+        { dt: 20561, action: { k: 'app' } },
+        { dt: 27111, action: { k: 'app' } },
+      ],
+    },
+  ],
+  [
+    // Seed 14: the same with a lead of 21 s (19 s late).
+    'never late: app requests that put the expiry off, shorter lead',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 21,
+      limitsGiven: false,
+      steps: [
+        { dt: 20561, action: { k: 'app' } },
+        { dt: 21111, action: { k: 'app' } },
+      ],
+    },
+  ],
+  [
+    // Seed 20: the laptop slept 0.5 s while the first page loaded. The
+    // simulation placed the page's first byte 0.2 s before the server got
+    // the request (it ignored the sleep), so the element started its clock
+    // before the server's stamp and "warned early". A browser measures
+    // responseStart when the byte arrives, after the server stamped the
+    // request: the simulation was wrong, not the element.
+    'never early: a sleep during a page load (the first byte comes after the stamp)',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: true,
+      steps: [
+        { dt: 0, action: { k: 'sleep', ms: 500 } },
+        { dt: 0, action: { k: 'mode', mode: 'absurdLimits' } },
+        { dt: 0, action: { k: 'signout', tab: 0 } },
+      ],
+    },
+  ],
+  [
+    // Seed 17: every call times out; the leader closed while its expiry
+    // status was out, 1.6 s past the deadline the server's end set. The next
+    // leader never heard that call: it must ask again, and left 6.6 s past
+    // the deadline, beyond the one round the checker allowed from it. The
+    // checker was wrong: a new leader gets one round from the handover.
+    'never late: the leader leaves during its expiry decision, calls time out',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 269, action: { k: 'mode', mode: 'timeout' } },
+        { dt: 0, action: { k: 'open' } },
+        { dt: 3757, action: { k: 'activity', tab: 0, count: 1, every: 50 } },
+        { dt: 20240, action: { k: 'activity', tab: 0, count: 1, every: 11883 } },
+        { dt: 6031, action: { k: 'close', tab: 0 } },
+      ],
+    },
+  ],
+  [
+    // Seed 4: asleep through the silent keepalive (the person worked until
+    // 47 s, idle 242 s), woken 1 s before the server's end with the person's
+    // own warning point already past. No keepalive went out (only while the
+    // person's warning was not due): warned 1 s before leaving, at the end
+    // of a session the server could still have kept. The keepalive the sleep
+    // missed now goes out first whatever the person's warning point.
+    'never early: woken after the person’s warning point, just before the server’s end',
+    {
+      seed: 0,
+      idle: 242,
+      lead: 60,
+      limitsGiven: false,
+      steps: [
+        { dt: 517, action: { k: 'app' } },
+        { dt: 17721, action: { k: 'activity', tab: 0, count: 5, every: 7273 } },
+        { dt: 13072, action: { k: 'stay', tab: 0 } },
+        { dt: 17004, action: { k: 'mode', mode: 'network' } },
+        { dt: 56983, action: { k: 'sleep', ms: 159868 } },
+        { dt: 707, action: { k: 'mode', mode: 'normal' } },
+      ],
+    },
+  ],
 ];
 
 for (const [name, schedule] of cases) {

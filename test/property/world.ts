@@ -255,6 +255,8 @@ export interface SimTab {
   /** When its page request reached the server, and when the element started. */
   stampAt: number;
   startedAt: number;
+  /** When the page left while it led (its decision's answer left with it). */
+  leftLeadingAt?: number;
 }
 
 interface Timer {
@@ -529,13 +531,15 @@ export class World {
     const up = 5 + this.random() * 300;
     const down = 5 + this.random() * 300;
     const parse = this.random() * 800;
-    const navigationStart = this.now;
     this.timer(up, () => {
       const stampAt = this.now;
       if (!this.server.touch(stampAt)) return;
       this.timer(down + parse, () => {
         if (!this.server.alive && this.server.overAt <= stampAt) return;
-        this.startTab(stampAt, navigationStart + up + down);
+        // The first byte leaves the server after it stamped the request: a
+        // sleep on the way there (the clock jumped before `up` fired) delays
+        // it too. A browser measures responseStart when the byte arrived.
+        this.startTab(stampAt, stampAt + down);
       }, null);
     }, null);
   }
@@ -603,6 +607,7 @@ export class World {
   /** The page leaves (closed, navigated away): the element disconnects; the browser releases its lock. */
   closeTab(tab: SimTab): void {
     if (!tab.open) return;
+    if (tab.tabs.leader) tab.leftLeadingAt = this.now;
     tab.engine.stop();
     tab.open = false;
     for (const release of [...(this.lockReleasers.get(tab) ?? [])]) release();

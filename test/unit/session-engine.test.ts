@@ -714,6 +714,27 @@ describe('session-engine: answers that make no progress (issue 11, item 3)', () 
   });
 });
 
+describe('session-engine: answers that put a decision off with news (property seeds 12, 14)', () => {
+  it('leaves on time when app requests put the expiry off twice: different idle times are news, not a cache', async () => {
+    const env = singleTab();
+    const server = new FakeServer(env.browser, 20, 47);
+    // The app's own request reaches the server just after each status was read.
+    env.respond = (call) => {
+      const answer = server.respond(call);
+      if (call.url.startsWith('/session/status') && server.count('status') <= 2) server.touch();
+      return answer;
+    };
+    const t = engineTab(env);
+    t.engine.start(engineConfig(20, 47), env.pageLoadedAt(), true);
+    await env.browser.advance(20 * S);
+    expect(t.engine.phase).to.equal('warning');
+    // 47 s: idleTime 27 puts the end off to 67 s; 67 s: idleTime 20 puts it off to 94 s.
+    await env.browser.advance(74 * S + 500);
+    expect(server.calls.map((c) => c.at - START)).to.deep.equal([20_000, 47_000, 67_000, 94_000]);
+    expect(t.host.expires).to.deep.equal([START + 94_000]);
+  });
+});
+
 describe('session-engine: absurd numbers (issue 11, item 4)', () => {
   for (const [name, body] of [
     ['limits around 1e306', { status: 'ACTIVE', idleTime: 0, idleLimit: 1e306, timeoutLimit: 2e306 }],

@@ -6,6 +6,7 @@ import {
   START,
   engineConfig,
   engineTab,
+  status,
   type EngineTab,
 } from '../helpers/fake-env.js';
 
@@ -250,6 +251,25 @@ describe('tab-sync: one session in many tabs', () => {
     expect(status).to.be.at.most(2);
     expect(keepalive).to.equal(0);
     for (const t of followers) expect(t.host.expires).to.have.length(1);
+  });
+
+  it('waits as the leader does after cached status answers: 5 tabs ask no more than 1 (property seed 15)', async () => {
+    const counts: number[] = [];
+    for (const n of [1, 5]) {
+      const s = await session(n);
+      let statuses = 0;
+      s.server.respond = ((respond) => (call: Parameters<typeof respond>[0]) => {
+        if (!call.url.startsWith('/session/status')) return respond(call);
+        statuses++;
+        return status(IDLE - 2, IDLE, TIMEOUT); // a cache: the same answer every time
+      })(s.server.respond);
+      for (const t of s.tabs) t.env.respond = s.server.respond;
+      await at(s.browser, IDLE * S + 240 * S);
+      counts.push(statuses);
+    }
+    // Without the shared wait each follower takes the leader's silence for a
+    // frozen leader and asks on its own.
+    expect(counts[1]).to.be.at.most(counts[0]);
   });
 
   it('does not hear tabs of another channel', async () => {
