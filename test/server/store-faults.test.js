@@ -37,6 +37,38 @@ async function signedIn(url) {
   return { client, token };
 }
 
+/** A status and a keepalive of this session at once, each given up after 5 s (a hang fails the test). */
+function statusAndKeepalive(client, token) {
+  return Promise.all([
+    client.get('/session/status', { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) }),
+    client.post('/session/keepalive', { headers: { 'x-csrftoken': token, accept: 'application/json' }, signal: AbortSignal.timeout(5000) }),
+  ]);
+}
+
+/** Status, asked every 20 ms while it answers 503 (at most 10 s): the first answer once the store is back. */
+async function statusOnceBack(client) {
+  const back = Date.now();
+  let status;
+  do {
+    status = await client.get('/session/status', { signal: AbortSignal.timeout(5000) });
+    if (status.status === 503) await new Promise((r) => setTimeout(r, 20));
+  } while (status.status === 503 && Date.now() - back < 10_000);
+  return status;
+}
+
+/** A memory store that records its writes ('set', 'touch') in `calls`. */
+class CountingStore extends session.MemoryStore {
+  calls = [];
+  set(sid, sess, cb) {
+    this.calls.push('set');
+    super.set(sid, sess, cb);
+  }
+  touch(sid, sess, cb) {
+    this.calls.push('touch');
+    super.touch(sid, sess, cb);
+  }
+}
+
 /** A plain client on the test's redis-server, to look at what Redis holds (closed after `t`). */
 async function adminClient(t, url) {
   const admin = createClient({ url });
@@ -150,11 +182,7 @@ test('Redis killed: status and keepalive answer 503 at once, nothing is applied 
 
   await redisServer.restart();
   const back = Date.now();
-  let status;
-  do {
-    status = await client.get('/session/status', { signal: AbortSignal.timeout(5000) });
-    if (status.status === 503) await new Promise((r) => setTimeout(r, 20));
-  } while (status.status === 503 && Date.now() - back < 10_000);
+  const status = await statusOnceBack(client);
   const recovered = Date.now() - back;
   t.diagnostic(`503 answered within ${Math.max(...down)} ms of the request while Redis was down; service back ${recovered} ms after Redis`);
   // Redis ran without persistence, so the session died with it: EXPIRED, and
@@ -191,10 +219,7 @@ test('a store that never answers: status and keepalive answer 503 within about a
   now.advance(100);
   store.hung = true;
   const started = Date.now();
-  const answers = await Promise.all([
-    client.get('/session/status', { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) }),
-    client.post('/session/keepalive', { headers: { 'x-csrftoken': token, accept: 'application/json' }, signal: AbortSignal.timeout(5000) }),
-  ]);
+  const answers = await statusAndKeepalive(client, token);
   t.diagnostic(`503 after ${Date.now() - started} ms with a store that never answers`);
   for (const answer of answers) {
     assert.equal(answer.status, 503, answer.text);
@@ -215,20 +240,12 @@ test('Redis frozen (SIGSTOP, sockets left open): 503 within about a second, noth
 
   redisServer.freeze();
   const started = Date.now();
-  const answers = await Promise.all([
-    client.get('/session/status', { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) }),
-    client.post('/session/keepalive', { headers: { 'x-csrftoken': token, accept: 'application/json' }, signal: AbortSignal.timeout(5000) }),
-  ]);
+  const answers = await statusAndKeepalive(client, token);
   t.diagnostic(`503 after ${Date.now() - started} ms with Redis frozen`);
   for (const answer of answers) assert.equal(answer.status, 503, answer.text);
 
   redisServer.thaw();
-  let status;
-  const back = Date.now();
-  do {
-    status = await client.get('/session/status', { signal: AbortSignal.timeout(5000) });
-    if (status.status === 503) await new Promise((r) => setTimeout(r, 20));
-  } while (status.status === 503 && Date.now() - back < 10_000);
+  const status = await statusOnceBack(client);
   assert.equal(status.status, 200);
   assert.equal(status.json.idleTime, 15, 'the keepalive sent while Redis was frozen was never applied');
 });
@@ -367,19 +384,10 @@ test('one deadline per request: a read that takes 0.6 s leaves the write 0.4 s, 
 });
 
 test('a keepalive writes the store once: its save renews the session\'s lifetime, so no touch follows it within the same deadline', async (t) => {
-  const calls = [];
-  class CountingStore extends session.MemoryStore {
-    set(sid, sess, cb) {
-      calls.push('set');
-      super.set(sid, sess, cb);
-    }
-    touch(sid, sess, cb) {
-      calls.push('touch');
-      super.touch(sid, sess, cb);
-    }
-  }
+  const store = new CountingStore();
+  const calls = store.calls;
   const now = manualClock();
-  const { url } = await storeApp(t, { store: new CountingStore(), timeoutOptions: { now } });
+  const { url } = await storeApp(t, { store, timeoutOptions: { now } });
   const { client, token } = await signedIn(url);
   now.advance(30);
   calls.length = 0;
@@ -407,37 +415,20 @@ test('a process just started, with Redis frozen: its first requests with a sessi
 
   redisServer.freeze();
   const started = Date.now();
-  const answers = await Promise.all([
-    visitor.get('/session/status', { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) }),
-    visitor.post('/session/keepalive', { headers: { 'x-csrftoken': token, accept: 'application/json' }, signal: AbortSignal.timeout(5000) }),
-  ]);
+  const answers = await statusAndKeepalive(visitor, token);
   t.diagnostic(`503 after ${Date.now() - started} ms from a process that had served nothing`);
   for (const answer of answers) assert.equal(answer.status, 503, answer.text);
 
   redisServer.thaw();
-  let status;
-  const back = Date.now();
-  do {
-    status = await visitor.get('/session/status', { signal: AbortSignal.timeout(5000) });
-    if (status.status === 503) await new Promise((r) => setTimeout(r, 20));
-  } while (status.status === 503 && Date.now() - back < 10_000);
+  const status = await statusOnceBack(visitor);
   assert.equal(status.status, 200);
   assert.equal(status.json.idleTime, 15, 'the keepalive answered 503 was not applied when Redis woke');
 });
 
 test('calls the session paths refuse (wrong method, failed CSRF) write nothing to the store, not even a touch', async (t) => {
-  const calls = [];
-  class CountingStore extends session.MemoryStore {
-    set(sid, sess, cb) {
-      calls.push('set');
-      super.set(sid, sess, cb);
-    }
-    touch(sid, sess, cb) {
-      calls.push('touch');
-      super.touch(sid, sess, cb);
-    }
-  }
-  const { url } = await storeApp(t, { store: new CountingStore() });
+  const store = new CountingStore();
+  const calls = store.calls;
+  const { url } = await storeApp(t, { store });
   const { client } = await signedIn(url);
   calls.length = 0;
   assert.equal((await client.post('/session/status', { headers: { accept: 'application/json' } })).status, 405);
