@@ -250,6 +250,9 @@ export function markCountdownTicks(): void {
   } as typeof window.clearTimeout;
 }
 
+/** Steps taken, and how many of them were merged empty steps (E2E_PROFILE=1 prints them per test). */
+export const stepStats = { steps: 0, merged: 0 };
+
 /**
  * How far the next step of fake time goes: `step` (at most `left`), or, when
  * the steps just ahead have no one-off timer (setTimeout,
@@ -264,8 +267,6 @@ export function markCountdownTicks(): void {
  * already knows every 250 ms (no request), and hundreds of redraws per fake
  * minute were most of the cost of a test on the demo page.
  */
-/** Steps taken, and how many of them were merged empty steps (E2E_PROFILE=1 prints them per test). */
-export const stepStats = { steps: 0, merged: 0 };
 export async function stretchOrStep(pages: Page[], left: number, step: number): Promise<{ by: number; stretch: boolean }> {
   stepStats.steps++;
   if (left <= step) return { by: left, stretch: false };
