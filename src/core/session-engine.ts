@@ -28,7 +28,7 @@ import {
 } from './session-clock.js';
 import type { ActivityTracker } from './activity-tracker.js';
 import { DEFAULT_IDLE_SECONDS, DEFAULT_TIMEOUT_SECONDS } from './config.js';
-import type { CallResult, Operation, SessionClient } from './session-client.js';
+import { CALL_TIMEOUT_MS, type CallResult, type Operation, type SessionClient } from './session-client.js';
 import type { TabMessage, TabSync } from './tab-sync.js';
 
 export type ExtendSource = 'user' | 'activity' | 'tab' | 'server';
@@ -72,7 +72,7 @@ const MAX_SLEEP_MS = 60 * 60 * 1000;
 export class SessionEngine {
   phase: Phase = 'active';
   facts: SessionFacts;
-  /** Limits the server reported; they win over the attributes. */
+  /** Limits the server reported (to this tab, or to another that passed them on); they win over the attributes. */
   serverLimits: Limits | null = null;
   /** The message of the last failed "stay signed in", shown in the dialog. */
   extendError: string | null = null;
@@ -91,8 +91,14 @@ export class SessionEngine {
   /** Activity before this instant is not counted (it happened during a warning). */
   #activityFloor = -Infinity;
   #retry: { at: number; op: Operation } | null = null;
-  /** Server calls failed in a row: the backoff grows with them. */
-  #failures = 0;
+  /**
+   * Failed calls since the last success of each kind: the backoff grows with
+   * them. A failure counts for both kinds (the network is down for both),
+   * a success only for its own: a status that gets through says nothing of
+   * a keepalive endpoint that refuses every call, whose retries must still
+   * thin out.
+   */
+  #failures: Record<Operation, number> = { status: 0, keepalive: 0 };
   /** The limits are not given and no answer taught them yet: the first leader asks. */
   #needsLimits = false;
   #warnedLimitsFor = '';
@@ -104,6 +110,21 @@ export class SessionEngine {
    */
   #deferredIdle = -1;
   #lastDeferralAt = -Infinity;
+  /**
+   * What other tabs say that would bring a decision forward (an expiry,
+   * shorter limits, an absolute end) and the server then denied: until this
+   * instant such news is not taken, and an expiry heard meanwhile waits for
+   * it (`#heardExpireAt`, when it was heard; any answer of a live session
+   * to a call sent after it denies it). The wait doubles each time within
+   * two minutes.
+   */
+  #distrustUntil = -Infinity;
+  #distrustGap = 0;
+  #heardExpireAt: number | null = null;
+  /** The server told this tab its limits itself: no other tab's word changes them. */
+  #toldLimits = false;
+  /** The absolute end as the server told this tab (Infinity: none, or not told); null until it did. */
+  #toldEndAt: number | null = null;
   /** The decision (kind@instant) the other tabs were last polled for. */
   #polledFor = '';
   /** A follower's timer for deciding alone when the leader stays silent. */
@@ -238,6 +259,11 @@ export class SessionEngine {
 
   /** Ask the server now; resolves when the answer was applied. */
   check(): Promise<void> {
+    return this.#ask(false);
+  }
+
+  /** `confirming`: the status confirms an expiry heard from another tab, a decision due like one of our own. */
+  #ask(confirming: boolean): Promise<void> {
     if (!this.#config?.hasStatus || this.phase === 'expired') {
       this.#evaluate(true);
       return Promise.resolve();
@@ -248,21 +274,24 @@ export class SessionEngine {
     const idleFor = (sent - this.facts.localActivityAt) / 1000;
     const before = this.deadlines;
     const phase = this.phase;
-    const due = sent >= before.expireAt || (phase === 'active' && sent >= before.warnAt);
+    const due = confirming || sent >= before.expireAt || (phase === 'active' && sent >= before.warnAt);
     this.#pendingCheck = this.#client.status(idleFor, this.#abort.signal).then((result) => {
       this.#pendingCheck = null;
       if (!this.#running) return;
       const received = this.#env.now();
       this.#apply(result, 'status', sent, received);
       if (due && result.kind === 'ok' && this.phase === phase) {
-        // The answer put a due decision off (activity the server saw). Once
-        // is normal; again and again within moments is a cached or confused
-        // server, which must not turn lazy checks into a poll: back off.
-        // Each time again, the wait at least doubles (capped at a minute).
-        // Only the same idleTime again is that server (its last sight moves
-        // with our clock); another one is news (an app request): no wait, so
-        // real activity never delays a decision.
-        if (result.idleTime === this.#deferredIdle) {
+        if (confirming) {
+          // The server denied an expiry heard from another tab (see #distrust).
+          this.#distrust(received);
+        } else if (result.idleTime === this.#deferredIdle) {
+          // The answer put a due decision off (activity the server saw). Once
+          // is normal; again and again within moments is a cached or confused
+          // server, which must not turn lazy checks into a poll: back off.
+          // Each time again, the wait at least doubles (capped at a minute).
+          // Only the same idleTime again is that server (its last sight moves
+          // with our clock); another one is news (an app request): no wait, so
+          // real activity never delays a decision.
           const gap = Math.max(500, received - this.#lastDeferralAt);
           this.#checkNotBefore = received + Math.min(60_000, gap * (2 + this.#env.random()));
           // The other tabs wait as long: a follower that took the silence
@@ -332,11 +361,17 @@ export class SessionEngine {
     const now = this.#env.now();
     const d = this.deadlines;
     this.#reportLimits();
+    // (A status already out answers a call sent before the expiry was heard:
+    // its answer comes first, then this look again.)
+    if (this.#heardExpireAt !== null && now >= this.#distrustUntil && !this.#pendingCheck) {
+      this.#heardExpireAt = null;
+      return this.#confirmExpire();
+    }
     // A warning the server's end brought forward closes once an answer
     // confirms the person's activity (the deadline moved past now again).
     if (this.phase === 'warning' && now < d.warnAt) return this.#leaveWarning('activity');
 
-    const keepaliveDue = now >= d.keepaliveAt && this.#keepsAlive(d, now);
+    const keepaliveDue = now >= d.keepaliveAt && this.#keepsAlive();
     const due =
       now >= (confirmed ? d.expireAt : this.#expireCheckAt(d))
         ? 'expire'
@@ -344,6 +379,11 @@ export class SessionEngine {
           ? 'warn'
           : null;
     if (due) {
+      // A keepalive whose call took far longer than its abort spanned a sleep
+      // and was lost with its connection: it was not really sent for this
+      // deadline, and goes again at once.
+      const last = this.#ownCalls.at(-1);
+      const lostToSleep = !!last && last[1] - last[0] > CALL_TIMEOUT_MS + 1000;
       // A deadline the server's end brought forward (the person's own comes
       // later) waits until a keepalive sent for it failed: only a keepalive
       // confirms the activity (none went out after a sleep, or from a frozen
@@ -351,8 +391,8 @@ export class SessionEngine {
       // call failed: that would add a second wait for an answer to the deadline.
       if (
         keepaliveDue &&
-        !(this.#ownCalls.at(-1)?.[0]! >= d.keepaliveAt) &&
-        !(this.#retry?.op === 'keepalive' && now < this.#retry.at) &&
+        (lostToSleep || !(last?.[0]! >= d.keepaliveAt)) &&
+        (lostToSleep || !(this.#retry?.op === 'keepalive' && now < this.#retry.at)) &&
         // One in flight is not waited for past the person's own warning
         // point; one that never went out (asleep) is sent whatever it.
         (!this.#pendingKeepalive || now < d.personAt + this.limits.idle) &&
@@ -392,8 +432,9 @@ export class SessionEngine {
     const d = this.deadlines;
     let at = this.#expireCheckAt(d);
     if (this.phase === 'active') at = Math.min(at, this.#warnCheckAt(d));
-    if (this.#keepsAlive(d, now) && !this.#pendingKeepalive) at = Math.min(at, this.#retry ? Infinity : d.keepaliveAt);
+    if (this.#keepsAlive() && !this.#pendingKeepalive) at = Math.min(at, this.#retry ? Infinity : d.keepaliveAt);
     if (this.#retry) at = Math.min(at, this.#retry.at);
+    if (this.#heardExpireAt !== null) at = Math.min(at, this.#distrustUntil);
     // Whatever numbers came in, no timer is armed with NaN, Infinity or a
     // negative delay (setTimeout would run it at once, again and again).
     const wait = at - now;
@@ -424,19 +465,16 @@ export class SessionEngine {
   }
 
   /**
-   * This tab sends the silent keepalives: it leads, while active, or while a
-   * warning the server's end brought forward is open (a keepalive that gets
-   * through then ends it: a network hiccup never signs anyone out early).
-   * Not while a status is out: its answer may settle everything (an expire
-   * heard from another tab, being confirmed).
+   * This tab sends the silent keepalives when one is due: it leads. Also
+   * during a warning: one is due then only while the server's end comes
+   * before the person's (a keepalive failed, or a sleep took it), and one
+   * that gets through gives the person their own time back (the warning
+   * closes if their warning point is still ahead): a network hiccup never
+   * signs anyone out early. Not while a status is out: its answer may settle
+   * everything (an expire heard from another tab, being confirmed).
    */
-  #keepsAlive(d: Deadlines, now: number): boolean {
-    return (
-      !!this.#config?.hasKeepalive &&
-      this.leads &&
-      !this.#pendingCheck &&
-      (this.phase === 'active' || now < d.personAt + this.limits.idle)
-    );
+  #keepsAlive(): boolean {
+    return !!this.#config?.hasKeepalive && this.leads && !this.#pendingCheck;
   }
 
   /** When the warn decision is taken: at warnAt, unless status answers without progress asked to back off. */
@@ -462,7 +500,11 @@ export class SessionEngine {
   #decide(what: 'warn' | 'expire', confirmed: boolean): void {
     if (!confirmed) {
       const key = `${what}@${what === 'warn' ? this.deadlines.warnAt : this.deadlines.expireAt}`;
-      if (this.#tabs && !this.leads) {
+      // Due only by an absolute end another tab passed on: the leader, whom
+      // the server told better, will not decide it; ask the server now.
+      const told = this.#toldDeadlines();
+      const heardOnly = this.#env.now() < (what === 'warn' ? told.warnAt : told.expireAt);
+      if (this.#tabs && !this.leads && !heardOnly) {
         // evaluate() clears the main timer on every look; the fallback has
         // its own, so news that does not settle the decision cannot lose it.
         if (this.#fallbackTimer === undefined) {
@@ -506,10 +548,14 @@ export class SessionEngine {
     this.#resetDeferrals();
     this.extendError = null;
     this.#activityFloor = this.#env.now();
-    this.#retry = null;
+    // A keepalive's backoff outlives a warning the server's answer closed:
+    // only the person's own "stay" (a keepalive that got through) starts over.
+    if (source === 'user' || this.#retry?.op !== 'keepalive') this.#retry = null;
     if (source !== 'tab') this.#tabs?.post({ type: 'extend', facts: this.facts, source });
     if (wasWarning || source === 'user' || source === 'activity') this.#host.extended(source);
-    this.#evaluate(true);
+    // Another tab's word is not the server's: what it passed on (an absolute
+    // end, say) is asked about before anything is decided on it.
+    this.#evaluate(source !== 'tab');
   }
 
   #expire(broadcast: boolean): void {
@@ -550,7 +596,9 @@ export class SessionEngine {
     this.#pendingKeepalive = this.#client.keepalive(idleFor, this.#abort.signal).then((result) => {
       this.#pendingKeepalive = null;
       if (!this.#running) return false;
-      const applied = this.#apply(result, 'keepalive', sent, this.#env.now(), true, idleFor);
+      // Only django-session-security's ping tells the server our idle time.
+      const reported = this.#client.options.protocol === 'django-session-security' ? idleFor : 0;
+      const applied = this.#apply(result, 'keepalive', sent, this.#env.now(), true, reported);
       // An answer that comes after the warning opened (a slow server) moved
       // the server's clock, not the person: only the person ends a warning
       // (unless it was the server's end that brought it forward: evaluate()).
@@ -579,7 +627,8 @@ export class SessionEngine {
     // idle period, and the server's end is never placed before its time. A
     // keepalive that made no progress still tells the server's clock.
     const seenAt = result.kind === 'ok' ? received - result.idleTime * 1000 : -Infinity;
-    if (seenAt > this.facts.serverSeenAt) this.facts.serverSeenAt = seenAt;
+    const seenMoved = seenAt > this.facts.serverSeenAt;
+    if (seenMoved) this.facts.serverSeenAt = seenAt;
     if (result.kind === 'ok' && op === 'keepalive' && result.idleTime * 1000 > (reportedIdle + 1) * 1000 + received - sent) {
       // A 200 that did not restart the server's idle clock (a cached answer,
       // a misrouted keepalive): sending it again soon would do no better. The
@@ -616,26 +665,48 @@ export class SessionEngine {
     }
     if (result.kind === 'error') {
       this.#host.error({ operation: op, ...(result.status ? { status: result.status } : {}), message: result.message });
+      // (An answer without progress still told the server's clock: the other tabs need it too.)
+      if (seenMoved) this.#share();
       if (!retry) return result;
-      const at = received + backoff(this.#failures++, this.#env.random(), result.retryAfter);
+      const at = received + backoff(this.#failures[op], this.#env.random(), result.retryAfter);
+      this.#failures.status++;
+      this.#failures.keepalive++;
       // Retries stop at the deadline: the expiry decision comes first (plan()
       // wakes at the earlier of the two) and ends them.
       this.#retry = { at, op };
       return result;
     }
+    // The session lives: an expiry heard before this call was sent is denied.
+    if (this.#heardExpireAt !== null && sent >= this.#heardExpireAt) this.#heardExpireAt = null;
     // A keepalive's backoff outlives a good status (an answer without
     // progress waits an idle period, whatever the status says).
     if (this.#retry?.op === op) this.#retry = null;
-    this.#failures = 0;
+    this.#failures[op] = 0;
     this.#needsLimits = false;
     // A slow answer never overwrites a newer one.
     if (sent >= this.#appliedSentAt) {
       this.#appliedSentAt = sent;
-      if (result.idleLimit !== undefined && result.timeoutLimit !== undefined) {
-        this.serverLimits = { idle: result.idleLimit * 1000, timeout: result.timeoutLimit * 1000 };
+      const whole = result.idleLimit !== undefined && result.timeoutLimit !== undefined;
+      if (whole) {
+        const told = { idle: result.idleLimit! * 1000, timeout: result.timeoutLimit! * 1000 };
+        // Limits another tab passed on, which the server's word lengthens.
+        if (!this.#toldLimits && this.serverLimits && (told.idle > this.serverLimits.idle || told.timeout > this.serverLimits.timeout)) {
+          this.#distrust(received);
+        }
+        this.serverLimits = told;
+        this.#toldLimits = true;
+      }
+      // A whole answer states the absolute end, or that there is none: an
+      // end heard from another tab (or from script on the channel) does not
+      // outlive the server's word. (The server floors expiresIn: a second
+      // later is the same end.)
+      if (whole || result.expiresIn !== undefined) {
+        const end = sent + (result.expiresIn ?? Infinity) * 1000;
+        if (end > this.facts.absoluteEndAt + 1000) this.#distrust(received);
+        this.facts.absoluteEndAt = end;
+        this.#toldEndAt = end;
       }
       if (priorActivity > this.facts.serverActivityAt) this.#noteServerActivity(priorActivity);
-      if (result.expiresIn !== undefined) this.facts.absoluteEndAt = sent + result.expiresIn * 1000;
       if (op === 'keepalive') {
         // django-session-security merges the idle time we reported: its answer
         // is the person's activity, never only ours. Not noteServerActivity():
@@ -713,10 +784,16 @@ export class SessionEngine {
         this.#merge(message.facts);
         if (message.type === 'state') this.#absorbActivity();
         // Limits from another tab (the leader learnt them from the server)
-        // can only shorten ours: longer ones come from the server's answer to
-        // this tab, so a script on the channel cannot silence us for a year.
+        // are taken only by a tab the server has not told its own, and never
+        // longer than the attributes': a script on the channel can neither
+        // silence us for a year nor, once the server answered this tab,
+        // hurry it. (The latest word wins: the leader's next facts undo a
+        // script's.)
         l = message.limits;
-        if (saneLimits(l) && l.idle <= this.limits.idle && l.timeout <= this.limits.timeout) this.serverLimits = l;
+        const own = this.#config!.limits;
+        if (saneLimits(l) && l.idle <= own.idle && l.timeout <= own.timeout && !this.#toldLimits && !this.#distrusts()) {
+          this.serverLimits = l;
+        }
         // The leader backs off from a cached or confused server: so do we (a minute at most).
         if (message.type === 'facts' && message.notBefore! > this.#checkNotBefore && this.#config?.hasStatus) {
           this.#checkNotBefore = Math.min(message.notBefore!, this.#env.now() + 60_000);
@@ -758,15 +835,19 @@ export class SessionEngine {
         if (this.phase === 'warning') this.#leaveWarning('tab');
         return;
       case 'expire':
-        // Unless this tab's own deadline says so too, one status call
-        // confirms: script of the same origin on the channel must not end the
-        // session. The tab leaves if the server does not deny it within half
-        // a second (all tabs leave together), or cannot be asked.
-        if (this.#env.now() < this.deadlines.expireAt && this.#config?.hasStatus) {
-          const asked = this.check();
-          this.#env.setTimeout(() => this.#pendingCheck === asked && this.#expire(false), 500);
-          void asked.then(() => this.#running && this.#failures && this.#expire(false));
-        } else this.#expire(false);
+        // Unless this tab's own deadline says so too (without an absolute end
+        // another tab passed on), one status call confirms: script of the
+        // same origin on the channel must not end the session. The tab leaves
+        // if the server does not deny it within half a second (all tabs leave
+        // together), or cannot be asked. Heard again soon after the server
+        // denied one, it waits (as one) until the distrust is over, so script
+        // posting it again and again cannot turn the tabs into a poll. A tab
+        // that leaves on it says so in turn: its page's timeout URL ends the
+        // session, and a tab that was denied a moment before asks again.
+        if (this.#env.now() < this.#toldDeadlines().expireAt && this.#config?.hasStatus) {
+          this.#heardExpireAt ??= this.#env.now();
+          this.#evaluate(false);
+        } else this.#expire(true);
         return;
       case 'signout':
         this.#finish();
@@ -781,18 +862,55 @@ export class SessionEngine {
     this.#evaluate(false);
   }
 
+  /**
+   * The server denied or corrected what another tab said (an expiry, limits,
+   * an absolute end). The channel is not a security boundary: script of the
+   * same origin can post on it, and whatever posts there again and again must
+   * not turn the tabs into a poll. Such news waits 1 s, then twice as long
+   * each time within two minutes (a minute at most).
+   */
+  #distrust(at: number): void {
+    this.#distrustGap = at - this.#distrustUntil < 120_000 ? Math.min(60_000, this.#distrustGap * 2) : 1000;
+    this.#distrustUntil = at + this.#distrustGap;
+  }
+
+  /** One status call for an expiry heard from another tab (see #onTabMessage). */
+  #confirmExpire(): void {
+    const asked = this.#ask(true);
+    this.#env.setTimeout(() => this.#pendingCheck === asked && this.#expire(true), 500);
+    void asked.then(() => this.#running && this.#failures.status && this.#expire(true));
+  }
+
   /** Tell the other tabs what we know, and until when the checks back off. */
   #share(): void {
     this.#tabs?.post({ type: 'facts', facts: this.facts, limits: this.serverLimits, notBefore: this.#checkNotBefore });
   }
 
-  /** Facts from another tab: instants only move forward; an absolute end only comes closer. */
+  /**
+   * Facts from another tab: instants only move forward. An absolute end only
+   * comes closer, and only in a tab the server has not told its own (as with
+   * limits): once told, what script on the channel posts cannot end it early.
+   */
   #merge(f: SessionFacts): void {
     const mine = this.facts;
     mine.localActivityAt = Math.max(mine.localActivityAt, f.localActivityAt);
     mine.serverActivityAt = Math.max(mine.serverActivityAt, f.serverActivityAt);
     mine.serverSeenAt = Math.max(mine.serverSeenAt, f.serverSeenAt);
-    mine.absoluteEndAt = Math.min(mine.absoluteEndAt, f.absoluteEndAt);
+    if (this.#toldEndAt === null && !this.#distrusts()) mine.absoluteEndAt = Math.min(mine.absoluteEndAt, f.absoluteEndAt);
+  }
+
+  /**
+   * The end without an absolute end another tab passed on (the server tells
+   * each tab its own; the limits of a tab the server has not told are the
+   * leader's, or the attributes').
+   */
+  #toldDeadlines(): Deadlines {
+    const hasKeepalive = this.#config!.hasKeepalive;
+    return deadlines({ ...this.facts, absoluteEndAt: this.#toldEndAt ?? Infinity }, this.limits, hasKeepalive ? this.#env.now() : undefined);
+  }
+
+  #distrusts(): boolean {
+    return this.#env.now() < this.#distrustUntil;
   }
 
   /** SC 2.2.1: the warning must come at least 20 s before the end. */

@@ -912,3 +912,53 @@ describe('session-engine: keepalives planned from the server’s answers (issue 
     expect(t.env.callsTo('/session/keepalive').map((c) => c.at - START)).to.deep.equal([300_000, 600_000]);
   });
 });
+
+describe('session-engine: what the second breaker found (issue 11)', () => {
+  it('backs off failed keepalives by their own count: a status that gets through does not start it over', async () => {
+    const t = single();
+    t.env.respond = (call) => (call.url.startsWith('/session/keepalive') ? new Response('forbidden', { status: 403 }) : t.server.respond(call));
+    await typeUntil(t, 400 * S);
+    const sent = t.env.callsTo('/session/keepalive').map((c) => (c.at - START) / S);
+    // 0.75 s, then twice as long each time (the fake's jitter is 0.5).
+    expect(sent).to.deep.equal([300, 300.75, 302.25, 305.25, 311.25, 323.25, 347.25]);
+    expect(t.server.count('status')).to.be.greaterThan(0);
+  });
+
+  it('tries the keepalive again after a sleep that took its call, even past the person’s own warning point', async () => {
+    const t = single();
+    await typeUntil(t, 10 * S);
+    // The keepalive due at 300 s goes out; the laptop sleeps with it in
+    // flight until 355 s, and the network loses it. The person's warning
+    // point was 310 s, the server's end is 360 s (it last saw the page
+    // load), the person's 370 s.
+    let hung = true;
+    t.env.respond = (call) =>
+      hung && call.url.startsWith('/session/keepalive') ? ((hung = false), new Promise<Response>(() => {})) : t.server.respond(call);
+    await at(t, 300 * S);
+    expect(t.env.callsTo('/session/keepalive').map((c) => c.at - START)).to.deep.equal([300_000]);
+    t.env.browser.jump(55 * S);
+    await at(t, 358 * S);
+    expect(t.server.count('keepalive')).to.equal(1);
+    await at(t, 370 * S - 1);
+    expect(t.host.expires).to.deep.equal([]);
+    expect(t.engine.remainingSeconds).to.equal(1);
+    await at(t, 370 * S);
+    expect(t.host.expires).to.deep.equal([START + 370 * S]);
+  });
+
+  it('sends the keepalive it slept through even when woken past the person’s own warning point', async () => {
+    const t = single();
+    await typeUntil(t, 10 * S);
+    // Asleep from 10 s to 355 s: the person's warning point was 310 s, the
+    // server's end (it last saw the page load) is 360 s, the person's 370 s.
+    t.env.browser.jump(345 * S);
+    await t.env.browser.advance(0);
+    expect(t.env.callsTo('/session/keepalive').map((c) => c.at - START)).to.deep.equal([355_000]);
+    await t.env.browser.advance(0);
+    expect(t.host.warns.map((w) => w.remaining)).to.deep.equal([15]);
+    await at(t, 370 * S - 1);
+    expect(t.host.expires).to.deep.equal([]);
+    await at(t, 370 * S);
+    expect(t.host.expires).to.deep.equal([START + 370 * S]);
+  });
+});

@@ -459,3 +459,74 @@ describe('tab-sync: script of the same origin on the channel (issue 11, testersâ
     for (const t of s.tabs) expect(t.engine.phase).to.equal('warning');
   });
 });
+
+describe('tab-sync: script of the same origin on the channel, again and again (issue 11, second breaker)', () => {
+  const facts = (over = {}) => ({ localActivityAt: START, serverActivityAt: START, serverSeenAt: START, absoluteEndAt: Infinity, ...over });
+
+  for (const end of [1, 5e-324, START + 101 * S]) {
+    it(`ends nothing for a forged absolute end (${end}) the server does not confirm`, async () => {
+      const s = await session(2);
+      await at(s.browser, 100 * S);
+      s.browser.tab().openChannel(CHANNEL).postMessage({ type: 'facts', facts: facts({ absoluteEndAt: end }), limits: null });
+      await at(s.browser, 200 * S);
+      for (const t of s.tabs) {
+        expect(t.host.expires).to.deep.equal([]);
+        expect(t.host.warns).to.deep.equal([]);
+        expect(t.engine.phase).to.equal('active');
+      }
+      expect(s.server.count('status')).to.be.at.most(2);
+    });
+  }
+
+  it('backs off from forged expires sent again and again, and still leaves when the session did end', async () => {
+    const s = await session(2);
+    await at(s.browser, 100 * S);
+    const raw = s.browser.tab().openChannel(CHANNEL);
+    for (let i = 0; i < 40; i++) {
+      raw.postMessage({ type: 'expire' });
+      await s.browser.advance(125);
+    }
+    for (const t of s.tabs) expect(t.host.expires).to.deep.equal([]);
+    expect(s.server.count('status')).to.be.at.most(8);
+    s.server.over = true;
+    raw.postMessage({ type: 'expire' });
+    await at(s.browser, 170 * S);
+    for (const t of s.tabs) expect(t.host.expires).to.have.length(1);
+  });
+
+  it('backs off from forged short limits sent again and again', async () => {
+    const s = await session(2);
+    await at(s.browser, 100 * S);
+    const raw = s.browser.tab().openChannel(CHANNEL);
+    for (let i = 0; i < 20; i++) {
+      raw.postMessage({ type: 'facts', facts: facts(), limits: { idle: 1 * S, timeout: 2 * S } });
+      await s.browser.advance(500);
+    }
+    expect(s.server.count('status')).to.be.at.most(8);
+    for (const t of s.tabs) expect(t.host.expires).to.deep.equal([]);
+  });
+});
+
+describe('tab-sync: a warning another tab closes (issue 11, second breaker)', () => {
+  it('asks the server before it acts on an absolute end another tab passed on', async () => {
+    const s = await session(2);
+    const [leader] = leaders(s.tabs);
+    const follower = s.tabs.find((t) => t !== leader)!;
+    await at(s.browser, IDLE * S + 1 * S);
+    for (const t of s.tabs) expect(t.engine.phase).to.equal('warning');
+    // Script posts an end long past; the follower (the server never told it
+    // its own) takes it. Then the person presses "Stay signed in" in the
+    // leader's tab: the follower's warning closes on the leader's word.
+    s.browser.tab().openChannel(CHANNEL).postMessage({
+      type: 'facts',
+      facts: { localActivityAt: START, serverActivityAt: START, serverSeenAt: START, absoluteEndAt: 1 },
+      limits: null,
+    });
+    await s.browser.advance(100);
+    expect(await leader.engine.extend()).to.equal(true);
+    await s.browser.advance(2 * S);
+    expect(follower.host.expires).to.deep.equal([]);
+    expect(follower.engine.phase).to.equal('active');
+    expect(follower.engine.facts.absoluteEndAt).to.equal(Infinity);
+  });
+});
