@@ -84,20 +84,20 @@ const BREAKS = [
   {
     name: "the server's last sight dated from the sending, and allowed to move back",
     file: 'src/core/session-engine.ts',
-    find: 'if (seenAt > this.facts.serverSeenAt) this.facts.serverSeenAt = seenAt;',
+    find: 'if (seenMoved) this.facts.serverSeenAt = seenAt;',
     replace: 'this.facts.serverSeenAt = sent - result.idleTime * 1000;',
   },
   {
     name: 'an expire heard on the channel taken without asking the server',
     file: 'src/core/session-engine.ts',
-    find: 'if (this.#env.now() < this.deadlines.expireAt && this.#config?.hasStatus) {',
+    find: 'if (this.#env.now() < this.#toldDeadlines().expireAt && this.#config?.hasStatus) {',
     replace: 'if (false) {',
   },
   {
     name: 'limits of any length taken from the channel',
     file: 'src/core/session-engine.ts',
-    find: 'if (saneLimits(l) && l.idle <= this.limits.idle && l.timeout <= this.limits.timeout) this.serverLimits = l;',
-    replace: 'if (saneLimits(l)) this.serverLimits = l;',
+    find: 'if (saneLimits(l) && l.idle <= own.idle && l.timeout <= own.timeout && !this.#toldLimits && !this.#distrusts()) {',
+    replace: 'if (saneLimits(l)) {',
   },
   {
     name: 'the wait after status answers without progress kept by the leader alone',
@@ -116,6 +116,31 @@ const BREAKS = [
     file: 'src/core/session-engine.ts',
     find: '(!this.#pendingKeepalive || now < d.personAt + this.limits.idle)',
     replace: 'now < d.personAt + this.limits.idle',
+  },
+  {
+    name: 'a status that gets through starts the keepalive backoff over',
+    file: 'src/core/session-engine.ts',
+    find: 'this.#failures[op] = 0;',
+    replace: 'this.#failures.status = this.#failures.keepalive = 0;',
+  },
+  {
+    name: "an absolute end heard on the channel outlives the server's answer",
+    file: 'src/core/session-engine.ts',
+    find: 'if (whole || result.expiresIn !== undefined) {',
+    replace: 'if (result.expiresIn !== undefined) {',
+  },
+  {
+    name: 'news from the channel the server denied taken again at once (no wait)',
+    file: 'src/core/session-engine.ts',
+    find: 'this.#distrustUntil = at + this.#distrustGap;',
+    replace: '',
+  },
+  {
+    name: "no keepalive during a warning once the person's warning point passed",
+    file: 'src/core/session-engine.ts',
+    find: 'return !!this.#config?.hasKeepalive && this.leads && !this.#pendingCheck;',
+    replace:
+      "return !!this.#config?.hasKeepalive && this.leads && !this.#pendingCheck && (this.phase === 'active' || this.#env.now() < this.deadlines.personAt + this.limits.idle);",
   },
 ];
 

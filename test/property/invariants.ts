@@ -19,7 +19,7 @@
  *   before it, leaving at it), and the dialog must not state more than that.
  */
 import { spokenSeconds } from '../../src/core/countdown-text.js';
-import { CONFIRM_MS, saneLimits } from '../../src/core/session-clock.js';
+import { CONFIRM_MS, deadlines, saneLimits } from '../../src/core/session-clock.js';
 import { CALL_TIMEOUT_MS } from '../../src/core/session-client.js';
 import { T0, type Call, type PersonEvent, type SimTab, type World } from './world.js';
 
@@ -48,6 +48,8 @@ const OTHER_TAB_WINDOW = 250 + CALL_TIMEOUT_MS + 500;
 const LATE_SLACK = CALL_TIMEOUT_MS + 250 + 400 + 500;
 const ONE_PHASE_MS = 1000;
 const RATE_WINDOW_MS = 10_000;
+/** The longest backoff (a minute), a call that times out, and a late timer. */
+const RETRY_SPAN_MS = 60_000 + CALL_TIMEOUT_MS + 1000;
 const RATE_MAX = 8;
 
 /** How often each invariant was really put to the test (not vacuously true). */
@@ -74,7 +76,7 @@ export class Checker {
         if (first) this.#lastFirstWarn = warn.at;
         const p = this.personAt(warn.at, tab);
         checked[1]++;
-        if (warn.at < p.at + idle && !this.serverOver(warn.at) && warn.at < this.serverEnd(warn.at) - timeout + idle) {
+        if (warn.at < p.at + idle && !this.serverOver(warn.at) && warn.at < this.serverEnd(warn.at) - timeout + idle && !this.forgedDeadline(tab, warn.at)) {
           throw new InvariantError(1, `tab ${tab.id} warned at ${rel(warn.at)}, ${warn.at - p.at - idle} ms before the person's last activity (${p.kind} at ${rel(p.at)}) + idle`);
         }
         if (first) this.oneCheck(warn.at, p, idle);
@@ -87,7 +89,7 @@ export class Checker {
         const x = tab.record.expiredAt;
         const p = this.personAt(x, tab);
         checked[1]++;
-        if (x < p.at + timeout && !this.serverOver(x) && x < this.serverEnd(x) && !this.forgedExpire(tab, x)) {
+        if (x < p.at + timeout && !this.serverOver(x) && x < this.serverEnd(x) && !this.forgedExpire(tab, x) && !this.forgedDeadline(tab, x)) {
           throw new InvariantError(1, `tab ${tab.id} left at ${rel(x)}, ${p.at + timeout - x} ms before the person's last activity (${p.kind} at ${rel(p.at)}) + timeout, and the server had not ended the session`);
         }
       }
@@ -118,9 +120,17 @@ export class Checker {
         // A leader that left took the answer to its decision with it: the
         // next leader can only ask again (one more round, from the handover).
         const handover = Math.max(-Infinity, ...w.tabs.map((t) => t.leftLeadingAt ?? -Infinity));
-        const bound = Math.max(d.expireAt, woke, handover) + LATE_SLACK + this.backoffAllowance();
+        // A deadline heard from script on the channel (an absolute end, short
+        // limits) is no deadline: the promise is about the real one.
+        let own = d;
+        if (tab.engine.facts.absoluteEndAt !== Infinity || tab.engine.limits.timeout < timeout) {
+          // Its own limits: the server's once it answered, else the attributes'.
+          const told = w.options.limitsGiven || w.calls.some((c) => c.tab === tab.id && c.normal && c.delivered);
+          own = deadlines({ ...tab.engine.facts, absoluteEndAt: Infinity }, told ? { idle, timeout } : { idle: 780_000, timeout: 900_000 }, w.now);
+        }
+        const bound = Math.max(own.expireAt, woke, handover) + LATE_SLACK + this.backoffAllowance();
         if (w.now > bound) {
-          throw new InvariantError(2, `tab ${tab.id} is still ${tab.engine.phase} at ${rel(w.now)}, ${w.now - d.expireAt} ms past its own deadline ${rel(d.expireAt)}`);
+          throw new InvariantError(2, `tab ${tab.id} is still ${tab.engine.phase} at ${rel(w.now)}, ${w.now - own.expireAt} ms past its own deadline ${rel(own.expireAt)}`);
         }
         checked[2]++;
       }
@@ -136,7 +146,8 @@ export class Checker {
         // as the element was told (once an unconfirmed keepalive had its time).
         // (With the limits the element was told, or its own when it was told none.)
         const seen = this.toldSeenAt(w.now);
-        const known = tab.engine.limits;
+        // (Limits shorter than the server's were forged on the channel: the server's end is the real one.)
+        const known = tab.engine.limits.timeout < timeout ? { idle, timeout } : tab.engine.limits;
         if (w.now >= seen + known.idle + CONFIRM_MS && d.expireAt > seen + known.timeout) {
           throw new InvariantError(5, `tab ${tab.id} states ${exact.toFixed(3)} s left at ${rel(w.now)}; the server's end as told is ${rel(seen + known.timeout)}`);
         }
@@ -147,7 +158,18 @@ export class Checker {
     // 3. One phase: a tab that left (expired, signed out) took every tab that was open then with it.
     for (const gone of w.tabs) {
       const leftAt = gone.record.expiredAt ?? gone.record.signedOutAt;
-      if (leftAt === null || w.now <= leftAt + ONE_PHASE_MS) continue;
+      // A tab that took the word of script on the channel (an expire, or an
+      // end it posted, when the server could not be asked): the others, whom
+      // the server told better, follow when their own wait for such news is
+      // over and they ask (a minute at most).
+      const forged = gone.record.expiredAt !== null && (this.forgedExpire(gone, leftAt!) || this.forgedDeadline(gone, leftAt!));
+      // One that held limits script posted (a follower the server never
+      // told) may take such an expire at its word, and its timeout URL ends
+      // the session: the others learn it at their own next decision (as when
+      // script calls the sign-out URL), and "never late" holds them to that.
+      if (gone.engine.limits.timeout < timeout) continue;
+      const slept = w.jumps.filter((j) => j.to > leftAt! && j.from < w.now).reduce((sum, j) => sum + j.to - Math.max(j.from, leftAt!), 0);
+      if (leftAt === null || w.now <= leftAt + (forged ? 60_000 + LATE_SLACK + slept : ONE_PHASE_MS)) continue;
       for (const t of w.openTabs()) {
         if (t.startedAt < leftAt && t.engine.phase !== 'expired') {
           throw new InvariantError(3, `tab ${gone.id} left at ${rel(leftAt)}; tab ${t.id} is still ${t.engine.phase} at ${rel(w.now)}`);
@@ -168,15 +190,42 @@ export class Checker {
     // 4. Bounded calls.
     const auto = w.calls.filter((c) => !c.user);
     const recent = auto.filter((c) => c.sentAt > w.now - RATE_WINDOW_MS);
-    if (recent.length > RATE_MAX) {
+    // Script posting on the channel costs each tab a call per doubling of its wait (see below).
+    const forgedLately = w.forged.some((f) => f.at > w.now - RATE_WINDOW_MS - 60_000);
+    if (recent.length > RATE_MAX + (forgedLately ? 4 * w.tabs.length : 0)) {
       throw new InvariantError(4, `${recent.length} calls in ${RATE_WINDOW_MS / 1000} s up to ${rel(w.now)}: ${recent.map((c) => `${c.op}@${rel(c.sentAt)}(${c.mode})`).join(' ')}`);
     }
     // Keepalives the element saw succeed (a retry after a timeout the server
-    // did count is an error's backoff, bounded by the rate above).
-    const counted = auto.filter((c) => c.op === 'keepalive' && c.counted && c.delivered);
+    // did count is an error's backoff, bounded by the rate above). One sent
+    // on limits script posted is that script's doing (once per tab: the
+    // answer tells the tab the server's own).
+    const counted = auto.filter((c) => c.op === 'keepalive' && c.counted && c.delivered && !c.forgedLimits);
     for (let i = 1; i < counted.length; i++) {
       if (counted[i].sentAt - counted[i - 1].sentAt < idle) {
         throw new InvariantError(4, `two keepalives within one idle period: ${rel(counted[i - 1].sentAt)} and ${rel(counted[i].sentAt)}`);
+      }
+    }
+    // Failed keepalives thin out: from each tab, the retry after the k-th
+    // failure in a row waits at least 0.5 s × 2^k (30 s at most), whatever
+    // else gets through meanwhile (a status).
+    // (The person's own "Stay signed in" is not held back, and one that gets through starts over.)
+    for (const t of w.tabs) {
+      let run = 0;
+      let last: Call | undefined;
+      for (const c of w.calls) {
+        if (c.tab !== t.id || c.op !== 'keepalive') continue;
+        const early = last && run > 0 && c.sentAt - last.sentAt < Math.min(30_000, 500 * 2 ** (run - 1));
+        if (early && !c.user && !w.jumps.some((j) => j.from >= last!.sentAt && j.to <= c.sentAt)) {
+          throw new InvariantError(4, `tab ${t.id} sent keepalives at ${rel(last!.sentAt)} and ${rel(c.sentAt)} after ${run} failed in a row`);
+        }
+        const failed = !(c.delivered && c.said !== undefined) && c.answeredAt !== undefined;
+        if (c.user) {
+          // A failed "Stay signed in" is the person's to retry, and is not counted.
+          if (!failed) run = 0;
+          continue;
+        }
+        run = failed ? run + 1 : 0;
+        last = c;
       }
     }
     // One status per decision: status answers that decided nothing (cached,
@@ -190,7 +239,12 @@ export class Checker {
       ...w.tabs.map((t) => t.startedAt),
     );
     const answered = auto.filter((c) => c.op === 'status' && (c.normal || c.cached) && c.delivered && c.sentAt > reset);
-    if (answered.length > 6 + (w.now - reset) / 60_000) {
+    // Script posting on the channel again and again costs each tab one call
+    // per doubling of the wait (1 s, 2 s, 4 s … a minute), not one per message.
+    const forged = w.forged.filter((f) => f.at > reset);
+    const forging = forged.length ? Math.max(1, (forged.at(-1)!.at - forged[0].at) / 1000) : 0;
+    const forgedCalls = forged.length ? (Math.ceil(Math.log2(forging)) + 2 + Math.max(0, forging - 120) / 60) * w.tabs.length : 0;
+    if (answered.length > 6 + (w.now - reset) / 60_000 + forgedCalls) {
       throw new InvariantError(4, `${answered.length} status calls since ${rel(reset)} with nobody active: ${answered.map((c) => `${rel(c.sentAt)}${c.cached ? '(cached)' : ''}`).join(' ')}`);
     }
     if (auto.length) checked[4]++;
@@ -217,7 +271,7 @@ export class Checker {
    * the request came within the second after one of the element's own
    * keepalives: with whole-second idle times the two cannot be told apart,
    * and the status is taken for the element's own call (within 1 s plus the
-   * round trip, as the timing model says); nor when one of the element's own
+   * round trip, as the timing model says; refused or not); nor when one of the element's own
    * keepalives reached the server after it (and its answer was lost): the
    * status then shows that keepalive, not the request.
    */
@@ -227,7 +281,9 @@ export class Checker {
       this.world.calls.some(
         (k) =>
           k.op === 'keepalive' &&
-          k.counted &&
+          // One the server refused counts too: the element cannot know
+          // whether it did count it (Django counts before its CSRF check).
+          k.arrivedAt !== undefined &&
           ((k.arrivedAt! <= e && e <= k.answeredAt! + 1000) || (e <= k.arrivedAt! && k.arrivedAt! <= c.arrivedAt!)),
       );
     return this.world.calls.some((c) => answered(c) && (c.op === 'keepalive' || !masked(c)));
@@ -238,19 +294,35 @@ export class Checker {
   }
 
   /**
-   * A script posted an expire just before `x`, and the server did not deny
-   * it to `tab` in time (its status failed or was slow): the tab takes the
-   * word of what looks like another tab (docs/design.md, tabs).
+   * A script posted an expire before `x` (just before, or during the wait
+   * after an earlier one was denied), and the server did not deny it to
+   * `tab` in time (its status failed or was slow): the tab takes the word of
+   * what looks like another tab (docs/design.md, tabs).
    */
   forgedExpire(tab: SimTab, x: number): boolean {
     const w = this.world;
     // (Asleep, nothing runs: the time a sleep took does not count.)
     const slept = (from: number) => w.jumps.filter((j) => j.from >= from && j.to <= x).reduce((sum, j) => sum + j.to - j.from, 0);
-    const f = w.forged.filter((m) => m.what === 'expire' && m.at <= x && x - m.at - slept(m.at) <= ONE_PHASE_MS).at(-1);
+    // Heard again soon after the server denied one, it waits (up to a minute) and is confirmed then.
+    const f = w.forged.filter((m) => m.what === 'expire' && m.at <= x && x - m.at - slept(m.at) <= 60_000 + ONE_PHASE_MS).at(-1);
     if (!f) return false;
     // Its status: sent for it, or already on its way.
     const asked = w.calls.filter((c) => c.tab === tab.id && c.op === 'status' && c.sentAt <= x && !(c.answeredAt! < f.at));
-    return asked.length > 0 && !asked.some((c) => c.normal && !c.over && c.delivered && c.answeredAt! <= x);
+    // Only a status sent after it denies it (one already out may have reached the server before the end).
+    return asked.length > 0 && !asked.some((c) => c.sentAt >= f.at && c.normal && !c.over && c.delivered && c.answeredAt! <= x);
+  }
+
+  /**
+   * Script posted an absolute end or short limits, and no answer of the
+   * server reached `tab` since to correct them: the server could not be
+   * asked (it failed or was slow), and the tab keeps its local deadline, as
+   * with any error (docs/design.md, failure rules).
+   */
+  forgedDeadline(tab: SimTab, x: number): boolean {
+    const w = this.world;
+    const f = w.forged.filter((m) => (m.what === 'end' || m.what === 'short') && m.at <= x).at(-1);
+    if (!f) return false;
+    return !w.calls.some((c) => c.tab === tab.id && c.normal && c.delivered && c.answeredAt! >= f.at && c.answeredAt! <= x);
   }
 
   /**
@@ -273,13 +345,27 @@ export class Checker {
   /**
    * The server's end as told, when a silent keepalive sent since went
    * unconfirmed (failed, or answered without progress); Infinity otherwise.
+   * One lost to a sleep does not count: the element tries again on waking.
    */
   serverEnd(at: number): number {
     const seen = this.toldSeenAt(at);
+    // (A call that outlived its abort by a sleep was lost to it: the element sends it again.)
+    const slept = (c: Call) => c.lost && (this.world.jumps.find((j) => j.from >= c.sentAt)?.to ?? -Infinity) > c.sentAt + CALL_TIMEOUT_MS + 1000;
     const failed = this.world.calls.some(
-      (c) => c.op === 'keepalive' && !c.user && c.sentAt >= seen && c.sentAt <= at && !(c.delivered && c.said !== undefined),
+      (c) => c.op === 'keepalive' && !c.user && !slept(c) && c.sentAt >= seen && c.sentAt <= at && !(c.delivered && c.said !== undefined),
     );
-    return failed ? seen + this.world.options.timeout * 1000 : Infinity;
+    if (!failed) return Infinity;
+    // A retry could have got through: the way to the server has worked for
+    // longer than the longest backoff and a call (and nobody slept then).
+    const w = this.world;
+    const from = at - RETRY_SPAN_MS;
+    const modeAt = (t: number) => w.modeChanges.filter((m) => m.at <= t).at(-1)?.mode ?? 'normal';
+    const works = (m: string) => m === 'normal' || m === 'slow';
+    const worked =
+      works(modeAt(from)) &&
+      w.modeChanges.every((m) => m.at <= from || m.at > at || works(m.mode)) &&
+      !w.jumps.some((j) => j.to > from && j.from < at);
+    return worked ? Infinity : seen + w.options.timeout * 1000;
   }
 
   /** Answers without progress may put decisions off with a backoff (at most a minute). */
@@ -308,10 +394,11 @@ export class Checker {
       w.mode === 'normal' &&
       !w.modeChanges.some((m) => m.at >= p.at - 10_000) &&
       !w.jumps.some((j) => j.to >= p.at && j.from <= warnAt) &&
-      !w.forged.some((f) => f.at >= from - 10_000 && f.at <= warnAt) &&
+      // (What script posted waits up to a minute when the server denied the like before.)
+      !w.forged.some((f) => f.at >= from - 70_000 && f.at <= warnAt) &&
       !w.tabs.some((t) => (t.startedAt >= from - 10_000 && t.startedAt <= warnAt) || (!t.open && t.startedAt <= warnAt)) &&
       !w.person.some((e) => e.kind === 'app' && e.at > p.at && e.at <= warnAt) &&
-      w.calls.filter((c) => c.sentAt >= p.at && c.sentAt <= warnAt).every((c: Call) => c.mode === 'normal');
+      w.calls.filter((c) => c.sentAt >= p.at && c.sentAt <= warnAt).every((c: Call) => c.mode === 'normal' && !c.forgedLimits);
     if (!quiet) return;
     const statuses = w.calls.filter((c) => c.op === 'status' && c.sentAt >= from && c.sentAt <= warnAt);
     checked[6]++;

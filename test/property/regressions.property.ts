@@ -2,8 +2,10 @@
  * Shrunk counterexamples the properties found while they were built, kept as
  * plain tests: each replays one schedule and must hold every invariant.
  */
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { play, type Schedule } from './schedule.js';
+import { T0 } from './world.js';
 
 const cases: Array<[name: string, schedule: Schedule]> = [
   [
@@ -344,6 +346,165 @@ const cases: Array<[name: string, schedule: Schedule]> = [
       ],
     },
   ],
+  [
+    // Script posted limits of 1 and 2 s: the checker held the tab to the
+    // deadline they made (past at once) and called it late. A deadline
+    // script posts is no deadline: the promise is about the real one.
+    'never late: limits script posted on the channel are no deadline',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 8300, action: { k: 'forge', what: 'short', times: 1, every: 50 } },
+        { dt: 0, action: { k: 'activity', tab: 0, count: 1, every: 50 } },
+      ],
+    },
+  ],
+  [
+    // 18 expires posted 1.3 s apart: every one cost a status call (the
+    // breaker counted 40 in 5 s). A denied one now makes such news wait 1 s,
+    // then twice as long each time.
+    'bounded calls: expires posted again and again wait twice as long each time',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 0, action: { k: 'forge', what: 'expire', times: 18, every: 1265 } },
+        { dt: 11881, action: { k: 'mode', mode: 'normal' } },
+      ],
+    },
+  ],
+  [
+    // An expire heard while a status sent before it was out: the answer
+    // (a live session) was taken as a denial, and a later confirmation
+    // timed out on a slow server. Only a call sent after it denies it.
+    'never early: an expire heard while a status is out waits for one sent after it',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 0, action: { k: 'mode', mode: 'slow' } },
+        { dt: 263, action: { k: 'open' } },
+        { dt: 6, action: { k: 'forge', what: 'expire', times: 1, every: 50 } },
+        { dt: 0, action: { k: 'activity', tab: 0, count: 1, every: 50 } },
+      ],
+    },
+  ],
+  [
+    // A follower the server never told held an absolute end script posted:
+    // its own deadline looked past, so it took a posted expire at its word
+    // and left. The expire rule now leaves ends other tabs passed on out.
+    'one phase: an end and an expire posted on the channel, in a tab the server never told',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 0, action: { k: 'open' } },
+        { dt: 0, action: { k: 'forge', what: 'end', times: 5, every: 462 } },
+        { dt: 79, action: { k: 'forge', what: 'expire', times: 1, every: 50 } },
+        { dt: 0, action: { k: 'app' } },
+      ],
+    },
+  ],
+  [
+    // The server corrected a posted absolute end in tab 0, then a follower's
+    // state message passed it back, and tab 0 warned with 0 s left. A tab the
+    // server told its end takes none from the channel.
+    'never early: a posted end passed back by a follower after the server corrected it',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 0, action: { k: 'open' } },
+        { dt: 17784, action: { k: 'forge', what: 'end', times: 1, every: 50 } },
+        { dt: 2856, action: { k: 'open' } },
+        { dt: 0, action: { k: 'stay', tab: 0 } },
+      ],
+    },
+  ],
+  [
+    // A keepalive without progress went unnoticed when the person's idle
+    // time was the server's: the engine compared with the idle time only
+    // django-session-security's ping tells, and sent again at once.
+    'bounded calls: a keepalive without progress when the person was idle as long as the server',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 603, action: { k: 'activity', tab: 0, count: 1, every: 50 } },
+        { dt: 0, action: { k: 'mode', mode: 'noProgress' } },
+        { dt: 19816, action: { k: 'open' } },
+      ],
+    },
+  ],
+  [
+    // A keepalive without progress told tab 0 the server's clock, but the
+    // error was not shared: tab 1, deciding alone, left at an end 3 s before
+    // the server's as told.
+    'never early: a keepalive without progress tells the other tabs the server’s clock',
+    {
+      seed: 0,
+      idle: 20,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 0, action: { k: 'open' } },
+        { dt: 11631, action: { k: 'app' } },
+        { dt: 0, action: { k: 'activity', tab: 0, count: 2, every: 2099 } },
+        { dt: 0, action: { k: 'mode', mode: 'noProgress' } },
+        { dt: 4629, action: { k: 'mode', mode: 'e500' } },
+      ],
+    },
+  ],
+  [
+    // Keepalives refused eight times, then a status closed the warning
+    // (activity the server saw): closing it dropped the keepalive's backoff,
+    // and the next went out at once.
+    'bounded calls: a warning the server’s answer closes keeps the keepalive’s backoff',
+    {
+      seed: 1511144345,
+      idle: 96,
+      lead: 101,
+      limitsGiven: true,
+      steps: [
+        { dt: 21567, action: { k: 'forge', what: 'limits', times: 1, every: 50 } },
+        { dt: 21806, action: { k: 'activity', tab: 0, count: 2, every: 9739 } },
+        { dt: 32912, action: { k: 'app' } },
+        { dt: 0, action: { k: 'mode', mode: 'keepaliveRefused' } },
+        { dt: 6081, action: { k: 'activity', tab: 0, count: 1, every: 50 } },
+      ],
+    },
+  ],
+  [
+    // Tab 1 left on an expire it could not confirm (its timeout URL ended
+    // the session) and told nobody: tab 0, denied a moment before, stayed
+    // until its own deadline. A tab that leaves on one says so in turn.
+    'one phase: a tab that leaves on an expire it heard says so',
+    {
+      seed: 0,
+      idle: 66,
+      lead: 20,
+      limitsGiven: false,
+      steps: [
+        { dt: 0, action: { k: 'open' } },
+        { dt: 0, action: { k: 'forge', what: 'short', times: 2, every: 631 } },
+        { dt: 1804, action: { k: 'forge', what: 'expire', times: 1, every: 50 } },
+        { dt: 0, action: { k: 'open' } },
+      ],
+    },
+  ],
 ];
 
 for (const [name, schedule] of cases) {
@@ -351,3 +512,26 @@ for (const [name, schedule] of cases) {
     await play(schedule);
   });
 }
+
+// The server timed out by itself: the checker's "never early" counts that as
+// the session's end, so this one states its outcome outright. The keepalive
+// failed (network down) before the person's warning point, and the way was
+// back 85 s before the server's end: a retry must get through then, even in a
+// warning past the person's own warning point, and the session last until
+// the person's end (activity at 10 s + 120 s), not the server's (120 s).
+test('keeps alive: a keepalive retried in a warning past the person’s warning point', async () => {
+  const world = await play({
+    seed: 0,
+    idle: 20,
+    lead: 100,
+    limitsGiven: true,
+    steps: [
+      { dt: 10_000, action: { k: 'activity', tab: 0, count: 1, every: 50 } },
+      { dt: 5000, action: { k: 'mode', mode: 'network' } },
+      { dt: 20_000, action: { k: 'mode', mode: 'normal' } },
+    ],
+  });
+  const [tab] = world.tabs;
+  assert.ok(world.calls.some((c) => c.op === 'keepalive' && c.counted && c.sentAt > T0 + 35_000), 'a keepalive got through once the way was back');
+  assert.ok(tab.record.expiredAt! >= T0 + 130_000, `left at +${(tab.record.expiredAt! - T0) / 1000} s, before the person's end (+130 s)`);
+});

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { Checker } from './invariants.js';
-import { World, type Mode } from './world.js';
+import { World, type Forgery, type Mode } from './world.js';
 
 export const MODES: readonly Mode[] = [
   'normal',
@@ -21,6 +21,7 @@ export const MODES: readonly Mode[] = [
   'noProgress',
   'absurdLimits',
   'absurdIdle',
+  'keepaliveRefused',
 ];
 
 export type Action =
@@ -33,8 +34,8 @@ export type Action =
   | { k: 'stay'; tab: number }
   | { k: 'signout'; tab: number }
   | { k: 'expireElsewhere' }
-  /** Script of the same origin posts on the tabs' channel: an expire, or limits of a year. */
-  | { k: 'forge'; what: 'expire' | 'limits' };
+  /** Script of the same origin posts on the tabs' channel, `times` times `every` ms apart (see World.forge). */
+  | { k: 'forge'; what: Forgery; times?: number; every?: number };
 
 export interface Step {
   /** ms to let pass before the action. */
@@ -61,7 +62,16 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('stay' as const), tab }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('signout' as const), tab }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('expireElsewhere' as const) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('forge' as const), what: fc.constantFrom('expire' as const, 'limits' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('forge' as const),
+      what: fc.constantFrom<Forgery>('expire', 'limits', 'end', 'short'),
+      // Mostly once; now and then again and again.
+      times: fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 40 }) }),
+      every: fc.integer({ min: 50, max: 2000 }),
+    }),
+  },
 );
 
 export const scheduleArb: fc.Arbitrary<Schedule> = fc.record({
@@ -140,7 +150,10 @@ export async function play(schedule: Schedule, options: { priorIdleTime?: boolea
         world.server.end(world.now);
         break;
       case 'forge':
-        world.forge(action.what);
+        for (let i = 0; i < (action.times ?? 1); i++) {
+          if (i) await world.advanceTo(world.now + (action.every ?? 0));
+          world.forge(action.what);
+        }
         break;
     }
     await world.advanceTo(world.now);

@@ -23,6 +23,9 @@ import { TabSync } from '../../src/core/tab-sync.js';
 export const T0 = Date.UTC(2026, 10, 30, 9, 0, 0);
 const CHANNEL = 'session-timeout-dialog|sim|/session/status';
 
+/** What script of the same origin posts on the tabs' channel (see World.forge). */
+export type Forgery = 'expire' | 'limits' | 'end' | 'short';
+
 /** How the server (or the way to it) answers for a while. */
 export type Mode =
   | 'normal'
@@ -38,7 +41,8 @@ export type Mode =
   | 'e440'
   | 'noProgress' // keepalive: 200 with the idle clock untouched; status: a cached answer
   | 'absurdLimits' // limits around 1e306
-  | 'absurdIdle'; // an idleTime of 1e306
+  | 'absurdIdle' // an idleTime of 1e306
+  | 'keepaliveRefused'; // keepalive: 403 (a CSRF check, a proxy rule); status: normal
 
 /** Modes whose answer means "the session is over": the server ended it (signed out elsewhere, flushed). */
 export const ENDING_MODES: ReadonlySet<Mode> = new Set(['login', 'redirect', 'e401', 'e440']);
@@ -95,6 +99,12 @@ export interface Call {
   told?: number;
   /** The answer reached the element (it had not given up on it). */
   delivered?: boolean;
+  /** In flight when the laptop went to sleep: the connection is gone, the call fails. */
+  lost?: boolean;
+  /** The element has its answer, or gave up on it. */
+  settled?: boolean;
+  /** Sent while the tab held limits script had posted on the channel (shorter than the server's). */
+  forgedLimits?: boolean;
 }
 
 interface FakeResponse {
@@ -195,6 +205,9 @@ export class SimServer {
         return response(200, JSON.stringify({ status: 'ACTIVE', idleTime: 0, idleLimit: 1e306, timeoutLimit: 2e306 }));
       case 'absurdIdle':
         return response(200, JSON.stringify({ status: 'ACTIVE', idleTime: 1e306, idleLimit: this.idleLimit, timeoutLimit: this.timeoutLimit }));
+      case 'keepaliveRefused':
+        if (call.op === 'keepalive') return response(403, '{"error":"forbidden"}');
+        break;
       default:
         break;
     }
@@ -327,7 +340,7 @@ export class World {
   /** Instants the clock jumped (sleep): timing promises are re-derived after them. */
   readonly jumps: Array<{ from: number; to: number }> = [];
   /** Messages a script of the same origin posted on the tabs' channel. */
-  readonly forged: Array<{ at: number; what: 'expire' | 'limits' }> = [];
+  readonly forged: Array<{ at: number; what: Forgery }> = [];
   /** Instants the server mode changed (the checker skips "one check" around faults). */
   readonly modeChanges: Array<{ at: number; mode: Mode }> = [];
   mode: Mode = 'normal';
@@ -392,8 +405,13 @@ export class World {
     this.onStep('advance');
   }
 
-  /** The laptop sleeps: the wall clock jumps, timers fire late, afterwards. */
+  /**
+   * The laptop sleeps: the wall clock jumps, timers fire late, afterwards.
+   * Calls in flight are lost with their connections (they fail on waking),
+   * whether or not they had reached the server.
+   */
   jump(ms: number): void {
+    for (const c of this.calls) if (!c.settled) c.lost = true;
     this.jumps.push({ from: this.now, to: this.now + ms });
     this.now += ms;
     this.server.tick(this.now);
@@ -408,6 +426,7 @@ export class World {
   fetch(tab: SimTab, input: string, init: RequestInit): Promise<FakeResponse> {
     const op = input.startsWith('/session/status') ? 'status' : 'keepalive';
     const call: Call = { id: this.calls.length, tab: tab.id, op, user: this.userCall, sentAt: this.now, mode: this.mode };
+    if (tab.engine.limits.timeout < this.options.timeout * 1000) call.forgedLimits = true;
     this.calls.push(call);
     const mode = call.mode;
     const slow = mode === 'slow' ? 1000 + this.random() * 3000 : mode === 'timeout' ? 6000 + this.random() * 4000 : 0;
@@ -419,19 +438,21 @@ export class World {
       signal?.addEventListener('abort', () => {
         if (done) return;
         done = true;
+        call.settled = true;
         reject(new DOMException('aborted', 'AbortError'));
       });
       this.timer(up, () => {
-        call.arrivedAt = this.now;
-        const answer = this.server.handle(call, this.now);
+        if (!call.lost) call.arrivedAt = this.now;
+        const answer = call.lost ? 'network' : this.server.handle(call, this.now);
         this.timer(down, () => {
           if (done) return;
           done = true;
+          call.settled = true;
           call.answeredAt = this.now;
-          call.delivered = answer !== 'network';
+          call.delivered = answer !== 'network' && !call.lost;
           if (call.prior !== undefined) lastPrior.set(tab.client, call.prior);
           else lastPrior.delete(tab.client);
-          if (answer === 'network') reject(new TypeError('Failed to fetch'));
+          if (answer === 'network' || !call.delivered) reject(new TypeError('Failed to fetch'));
           else resolve(answer);
         }, null);
       }, null);
@@ -440,15 +461,21 @@ export class World {
 
   /**
    * Script of the same origin (not a tab of the session) posts on the
-   * channel: an expire, or facts that say nothing new with limits of a year.
+   * channel: an expire; facts that say nothing new with limits of a year;
+   * an absolute end long past; or limits of 1 and 2 s.
    */
-  forge(what: 'expire' | 'limits'): void {
+  forge(what: Forgery): void {
     this.forged.push({ at: this.now, what });
     const year = 365 * 24 * 3600 * 1000;
+    const facts = { localActivityAt: T0, serverActivityAt: T0, serverSeenAt: T0, absoluteEndAt: Infinity };
     const message =
       what === 'expire'
         ? { type: 'expire' }
-        : { type: 'facts', facts: { localActivityAt: T0, serverActivityAt: T0, serverSeenAt: T0, absoluteEndAt: Infinity }, limits: { idle: year - 60_000, timeout: year } };
+        : what === 'limits'
+          ? { type: 'facts', facts, limits: { idle: year - 60_000, timeout: year } }
+          : what === 'end'
+            ? { type: 'facts', facts: { ...facts, absoluteEndAt: 1 }, limits: null }
+            : { type: 'facts', facts, limits: { idle: 1000, timeout: 2000 } };
     for (const other of this.channels.get(CHANNEL) ?? []) {
       queueMicrotask(() => {
         if (other.tab.open) for (const l of other.listeners) l({ data: structuredClone(message) } as MessageEvent);
