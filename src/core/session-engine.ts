@@ -415,7 +415,9 @@ export class SessionEngine {
       if (now >= this.#retry.at) {
         const { op } = this.#retry;
         this.#retry = null;
-        if (op === 'status') {
+        // Only the leader makes the timed calls: a follower whose own status
+        // failed (shown again from the cache, say) leaves the next one to it.
+        if (op === 'status' && this.leads) {
           void this.check();
           return;
         }

@@ -396,6 +396,7 @@ export class Checker {
       !w.jumps.some((j) => j.to >= p.at && j.from <= warnAt) &&
       // (What script posted waits up to a minute when the server denied the like before.)
       !w.forged.some((f) => f.at >= from - 70_000 && f.at <= warnAt) &&
+      !w.restores.some((r) => r >= from - 10_000 && r <= warnAt) &&
       !w.tabs.some((t) => (t.startedAt >= from - 10_000 && t.startedAt <= warnAt) || (!t.open && t.startedAt <= warnAt)) &&
       !w.person.some((e) => e.kind === 'app' && e.at > p.at && e.at <= warnAt) &&
       w.calls.filter((c) => c.sentAt >= p.at && c.sentAt <= warnAt).every((c: Call) => c.mode === 'normal' && !c.forgedLimits);

@@ -505,6 +505,26 @@ const cases: Array<[name: string, schedule: Schedule]> = [
       ],
     },
   ],
+  [
+    // A follower shown again from the back/forward cache asked the status
+    // on its own, it failed (403), and it went on retrying beside the
+    // leader's own retries: 9 calls in 10 s. Only the leader retries.
+    'bounded calls: a follower restored from the cache leaves the retries to the leader',
+    {
+      seed: 0,
+      idle: 244,
+      lead: 20,
+      limitsGiven: true,
+      steps: [
+        { dt: 0, action: { k: 'open' } },
+        { dt: 0, action: { k: 'open' } },
+        { dt: 56678, action: { k: 'mode', mode: 'normal' } },
+        { dt: 187227, action: { k: 'mode', mode: 'absurdIdle' } },
+        { dt: 141, action: { k: 'restore', tab: 2 } },
+        { dt: 0, action: { k: 'mode', mode: 'e403' } },
+      ],
+    },
+  ],
 ];
 
 for (const [name, schedule] of cases) {

@@ -34,6 +34,8 @@ export type Action =
   | { k: 'stay'; tab: number }
   | { k: 'signout'; tab: number }
   | { k: 'expireElsewhere' }
+  /** A tab shown again from the back/forward cache (or the app calls check()): it asks the status at once. */
+  | { k: 'restore'; tab: number }
   /** Script of the same origin posts on the tabs' channel, `times` times `every` ms apart (see World.forge). */
   | { k: 'forge'; what: Forgery; times?: number; every?: number };
 
@@ -62,6 +64,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('stay' as const), tab }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('signout' as const), tab }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('expireElsewhere' as const) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('restore' as const), tab }) },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -149,6 +152,14 @@ export async function play(schedule: Schedule, options: { priorIdleTime?: boolea
       case 'expireElsewhere':
         world.server.end(world.now);
         break;
+      case 'restore': {
+        const t = pick(action.tab);
+        if (t) {
+          world.restores.push(world.now);
+          t.engine.wake(true);
+        }
+        break;
+      }
       case 'forge':
         for (let i = 0; i < (action.times ?? 1); i++) {
           if (i) await world.advanceTo(world.now + (action.every ?? 0));

@@ -341,6 +341,8 @@ export class World {
   readonly jumps: Array<{ from: number; to: number }> = [];
   /** Messages a script of the same origin posted on the tabs' channel. */
   readonly forged: Array<{ at: number; what: Forgery }> = [];
+  /** Instants a tab was shown again from the back/forward cache (it asks the status at once). */
+  readonly restores: number[] = [];
   /** Instants the server mode changed (the checker skips "one check" around faults). */
   readonly modeChanges: Array<{ at: number; mode: Mode }> = [];
   mode: Mode = 'normal';
