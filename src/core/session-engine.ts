@@ -802,13 +802,8 @@ export class SessionEngine {
         }
         // A tab that warned before it heard of newer activity (our page
         // load) closes its warning when it hears it; we do not join it.
-        if (
-          message.type === 'state' &&
-          message.phase === 'warning' &&
-          this.phase === 'active' &&
-          this.#env.now() >= this.deadlines.warnAt
-        ) {
-          this.#enterWarning(false);
+        if (message.type === 'state' && message.phase === 'warning' && this.#env.now() >= this.deadlines.warnAt) {
+          this.#joinWarning();
           return;
         }
         break;
@@ -830,7 +825,7 @@ export class SessionEngine {
           this.#share();
           break;
         }
-        this.#enterWarning(false);
+        this.#joinWarning();
         return;
       case 'extend':
         this.#merge(message.facts);
@@ -902,13 +897,26 @@ export class SessionEngine {
   }
 
   /**
-   * The end without an absolute end another tab passed on (the server tells
-   * each tab its own; the limits of a tab the server has not told are the
-   * leader's, or the attributes').
+   * The deadlines from what the server told this tab, without what other
+   * tabs passed on (script on the channel may have posted it): no absolute
+   * end it was not told, and until the server told it its limits, the
+   * attributes' (the leader's word only when the page gave none).
    */
   #toldDeadlines(): Deadlines {
-    const hasKeepalive = this.#config!.hasKeepalive;
-    return deadlines({ ...this.facts, absoluteEndAt: this.#toldEndAt ?? Infinity }, this.limits, hasKeepalive ? this.#env.now() : undefined);
+    const c = this.#config!;
+    const limits = this.#toldLimits || !c.limitsGiven ? this.limits : c.limits;
+    return deadlines({ ...this.facts, absoluteEndAt: this.#toldEndAt ?? Infinity }, limits, c.hasKeepalive ? this.#env.now() : undefined);
+  }
+
+  /**
+   * Another tab warns, and our deadline agrees. Joined when what the server
+   * told this tab says so too; when only limits or an end another tab passed
+   * on say so, the server is asked first, and its answer decides.
+   */
+  #joinWarning(): void {
+    if (this.phase !== 'active') return;
+    if (this.#env.now() >= this.#toldDeadlines().warnAt) this.#enterWarning(false);
+    else void this.check();
   }
 
   #distrusts(): boolean {

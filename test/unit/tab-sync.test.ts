@@ -530,3 +530,25 @@ describe('tab-sync: a warning another tab closes (issue 11, second breaker)', ()
     expect(follower.engine.facts.absoluteEndAt).to.equal(Infinity);
   });
 });
+
+describe('tab-sync: a warning posted on the channel (issue 11, third breaker)', () => {
+  const facts = { localActivityAt: START, serverActivityAt: START, serverSeenAt: START, absoluteEndAt: Infinity };
+
+  for (const type of ['state', 'warn'] as const) {
+    it(`does not join a warning that only limits posted with it (${type}) make due: it asks the server`, async () => {
+      const s = await session(2);
+      await at(s.browser, 100 * S);
+      const raw = s.browser.tab().openChannel(CHANNEL);
+      const limits = { idle: 1 * S, timeout: 2 * S };
+      raw.postMessage({ type: 'facts', facts, limits });
+      raw.postMessage(type === 'state' ? { type, facts, limits, phase: 'warning' } : { type, facts });
+      await s.browser.advance(2 * S);
+      for (const t of s.tabs) {
+        expect(t.host.warns).to.deep.equal([]);
+        expect(t.engine.phase).to.equal('active');
+        expect(t.engine.limits).to.deep.equal({ idle: IDLE * S, timeout: TIMEOUT * S });
+      }
+      expect(s.server.count('status')).to.be.at.most(2);
+    });
+  }
+});
