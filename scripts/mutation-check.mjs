@@ -66,8 +66,8 @@ const BREAKS = [
   {
     name: 'a tab opened during a warning joins it (the old hello and state handling)',
     file: 'src/core/session-engine.ts',
-    find: "this.phase === 'active' &&\n          this.#env.now() >= this.deadlines.warnAt",
-    replace: "this.phase === 'active'",
+    find: "if (message.type === 'state' && message.phase === 'warning' && this.#env.now() >= this.deadlines.warnAt) {\n          this.#joinWarning();",
+    replace: "if (message.type === 'state' && message.phase === 'warning' && this.phase === 'active') {\n          this.#enterWarning(false);",
     also: [
       {
         find: "if (this.phase === 'warning' && this.#env.now() < this.deadlines.warnAt) this.#leaveWarning('tab');\n        this.#tabs?.post({ type: 'state'",
