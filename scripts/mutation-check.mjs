@@ -136,6 +136,12 @@ const BREAKS = [
     replace: '',
   },
   {
+    name: 'posted limits or end kept when the status asked about them fails',
+    file: 'src/core/session-engine.ts',
+    find: '    if (heardOnly && confirmed) {',
+    replace: '    if (false) {',
+  },
+  {
     name: "no keepalive during a warning once the person's warning point passed",
     file: 'src/core/session-engine.ts',
     find: 'return !!this.#config?.hasKeepalive && this.leads && !this.#pendingCheck;',

@@ -500,12 +500,22 @@ export class SessionEngine {
   }
 
   #decide(what: 'warn' | 'expire', confirmed: boolean): void {
+    // Due only by limits or an end another tab passed on (script on the
+    // channel may have posted them): the leader, whom the server told better,
+    // will not decide it, so this tab asks the server now; and when the
+    // server could not be asked (or the answer did not confirm them), they
+    // are dropped: an error is never an expiry, least of all of a deadline
+    // nobody but another tab stated.
+    const told = this.#toldDeadlines();
+    const heardOnly = this.#env.now() < (what === 'warn' ? told.warnAt : told.expireAt);
+    if (heardOnly && confirmed) {
+      if (!this.#toldLimits && this.#config!.limitsGiven) this.serverLimits = null;
+      this.facts.absoluteEndAt = this.#toldEndAt ?? Infinity;
+      this.#distrust(this.#env.now());
+      return this.#evaluate(false);
+    }
     if (!confirmed) {
       const key = `${what}@${what === 'warn' ? this.deadlines.warnAt : this.deadlines.expireAt}`;
-      // Due only by an absolute end another tab passed on: the leader, whom
-      // the server told better, will not decide it; ask the server now.
-      const told = this.#toldDeadlines();
-      const heardOnly = this.#env.now() < (what === 'warn' ? told.warnAt : told.expireAt);
       if (this.#tabs && !this.leads && !heardOnly) {
         // evaluate() clears the main timer on every look; the fallback has
         // its own, so news that does not settle the decision cannot lose it.

@@ -313,14 +313,18 @@ export class Checker {
   }
 
   /**
-   * Script posted an absolute end or short limits, and no answer of the
+   * Script posted short limits, the page gave none, and no answer of the
    * server reached `tab` since to correct them: the server could not be
-   * asked (it failed or was slow), and the tab keeps its local deadline, as
-   * with any error (docs/design.md, failure rules).
+   * asked (it failed or was slow), and the tab keeps the only limits it was
+   * told, as with any error (docs/design.md, failure rules).
    */
   forgedDeadline(tab: SimTab, x: number): boolean {
     const w = this.world;
-    const f = w.forged.filter((m) => (m.what === 'end' || m.what === 'short') && m.at <= x).at(-1);
+    // (A posted end is never taken as a deadline on its own, nor are posted
+    // limits by a tab whose page gave its own: only a follower that has
+    // nothing but another tab's word may keep them.)
+    if (w.options.limitsGiven) return false;
+    const f = w.forged.filter((m) => m.what === 'short' && m.at <= x).at(-1);
     if (!f) return false;
     return !w.calls.some((c) => c.tab === tab.id && c.normal && c.delivered && c.answeredAt! >= f.at && c.answeredAt! <= x);
   }

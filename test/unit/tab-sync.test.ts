@@ -552,3 +552,31 @@ describe('tab-sync: a warning posted on the channel (issue 11, third breaker)', 
     });
   }
 });
+
+describe('tab-sync: limits or an end posted on the channel, and a server that cannot be asked (issue 11, third breaker)', () => {
+  const facts = (over = {}) => ({ localActivityAt: START, serverActivityAt: START, serverSeenAt: START, absoluteEndAt: Infinity, ...over });
+
+  for (const [what, message] of [
+    ['limits of 1 and 2 s', { type: 'facts', facts: facts(), limits: { idle: 1 * S, timeout: 2 * S } }],
+    ['an end long past', { type: 'facts', facts: facts({ absoluteEndAt: 1 }), limits: null }],
+    ['a warning with limits of 1 and 2 s', { type: 'state', facts: facts(), limits: { idle: 1 * S, timeout: 2 * S }, phase: 'warning' }],
+  ] as const) {
+    it(`does not leave on ${what} when the status that would confirm them fails`, async () => {
+      const s = await session(3);
+      await at(s.browser, 100 * S);
+      for (const t of s.tabs) t.env.respond = () => new Response('busy', { status: 503 });
+      s.browser.tab().openChannel(CHANNEL).postMessage(message);
+      await s.browser.advance(10 * S);
+      for (const t of s.tabs) {
+        t.env.respond = s.server.respond;
+        expect(t.host.expires).to.deep.equal([]);
+        expect(t.host.warns).to.deep.equal([]);
+        expect(t.engine.limits).to.deep.equal({ idle: IDLE * S, timeout: TIMEOUT * S });
+        expect(t.engine.facts.absoluteEndAt).to.equal(Infinity);
+      }
+      // The person's own warning still comes on time.
+      await at(s.browser, IDLE * S + 1 * S);
+      for (const t of s.tabs) expect(t.engine.phase).to.equal('warning');
+    });
+  }
+});
