@@ -36,14 +36,15 @@ const own = await ownSplit();
  * session ended leaves again when the back/forward cache restores it.
  * Lowered by 150 B after the trims of the session client, countdown text,
  * tracker and element, which the edge fixes of the engine and tab sync
- * then partly used. Raised by 350 B when the second independent breaker's
- * findings were fixed: a failing keepalive's own backoff, the tab channel's
+ * then partly used. Raised by 400 B when the findings of the second and
+ * third independent breakers were fixed: a failing keepalive's own backoff, the tab channel's
  * guards against posted ends, limits and expires, keepalives retried in a
- * warning; the engine grew from 3,143 to 3,530 B gzip.)
+ * warning, posted limits and ends dropped when the server cannot confirm
+ * them; the engine grew from 3,143 to 3,590 B gzip.)
  * The keep-drafts module has no budget of its own: it is loaded only by pages
  * that set the attribute, after the element works.
  */
-const CEILING = { cdn: 18_200, own: 13_100, language: SIZE_BUDGET.language, drafts: 3_100 };
+const CEILING = { cdn: 18_250, own: 13_150, language: SIZE_BUDGET.language, drafts: 3_100 };
 
 const rows = [
   { figure: 'CDN critical path, Lit included', files: cdn.path, budget: SIZE_BUDGET.cdn, goal: SIZE_GOAL.cdn, ceiling: CEILING.cdn },
