@@ -96,7 +96,7 @@ const BREAKS = [
   {
     name: 'limits of any length taken from the channel',
     file: 'src/core/session-engine.ts',
-    find: 'if (saneLimits(l) && l.idle <= own.idle && l.timeout <= own.timeout && !this.#toldLimits && !this.#distrusts()) {',
+    find: 'if (saneLimits(l) && l.idle <= own.idle && l.timeout <= own.timeout && !this.serverLimits && !this.#distrusts()) {',
     replace: 'if (saneLimits(l)) {',
   },
   {

@@ -796,14 +796,14 @@ export class SessionEngine {
         this.#merge(message.facts);
         if (message.type === 'state') this.#absorbActivity();
         // Limits from another tab (the leader learnt them from the server)
-        // are taken only by a tab the server has not told its own, and never
-        // longer than the attributes': a script on the channel can neither
-        // silence us for a year nor, once the server answered this tab,
-        // hurry it. (The latest word wins: the leader's next facts undo a
-        // script's.)
+        // are taken only by a tab that has none from the server (its own
+        // answer, or the first word of another tab: the leader's, when the
+        // tab joins), and never longer than the attributes': a script on the
+        // channel can neither silence us for a year nor hurry a tab that
+        // knows the limits already.
         l = message.limits;
         const own = this.#config!.limits;
-        if (saneLimits(l) && l.idle <= own.idle && l.timeout <= own.timeout && !this.#toldLimits && !this.#distrusts()) {
+        if (saneLimits(l) && l.idle <= own.idle && l.timeout <= own.timeout && !this.serverLimits && !this.#distrusts()) {
           this.serverLimits = l;
         }
         // The leader backs off from a cached or confused server: so do we (a minute at most).

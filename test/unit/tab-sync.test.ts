@@ -580,3 +580,20 @@ describe('tab-sync: limits or an end posted on the channel, and a server that ca
     });
   }
 });
+
+describe('tab-sync: a page that gives no limits (issue 11, fourth breaker)', () => {
+  it('keeps the limits the leader passed on when script posts shorter ones, and nobody leaves when the status fails', async () => {
+    const s = await session(3, { limitsGiven: false });
+    await at(s.browser, 100 * S);
+    for (const t of s.tabs) expect(t.engine.limits).to.deep.equal({ idle: IDLE * S, timeout: TIMEOUT * S });
+    for (const t of s.tabs) t.env.respond = () => new Response('busy', { status: 503 });
+    const facts = { localActivityAt: START, serverActivityAt: START, serverSeenAt: START, absoluteEndAt: Infinity };
+    s.browser.tab().openChannel(CHANNEL).postMessage({ type: 'facts', facts, limits: { idle: 1 * S, timeout: 2 * S } });
+    await s.browser.advance(15 * S);
+    for (const t of s.tabs) {
+      expect(t.engine.limits).to.deep.equal({ idle: IDLE * S, timeout: TIMEOUT * S });
+      expect(t.host.expires).to.deep.equal([]);
+      expect(t.host.warns).to.deep.equal([]);
+    }
+  });
+});
