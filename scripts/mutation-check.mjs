@@ -124,12 +124,6 @@ const BREAKS = [
     replace: 'this.#failures.status = this.#failures.keepalive = 0;',
   },
   {
-    name: "an absolute end heard on the channel outlives the server's answer",
-    file: 'src/core/session-engine.ts',
-    find: 'if (whole || result.expiresIn !== undefined) {',
-    replace: 'if (result.expiresIn !== undefined) {',
-  },
-  {
     name: 'news from the channel the server denied taken again at once (no wait)',
     file: 'src/core/session-engine.ts',
     find: 'this.#distrustUntil = at + this.#distrustGap;',

@@ -215,6 +215,8 @@ export class SessionEngine {
 
   #onLeadership(): void {
     if (!this.#running) return;
+    // A wait heard as a follower is not the new leader's own (see #onTabMessage).
+    this.#checkNotBefore = -Infinity;
     if (this.#needsLimits && !this.serverLimits && this.phase !== 'expired') void this.check();
     else this.#evaluate(false);
   }
@@ -806,8 +808,11 @@ export class SessionEngine {
         if (saneLimits(l) && l.idle <= own.idle && l.timeout <= own.timeout && !this.serverLimits && !this.#distrusts()) {
           this.serverLimits = l;
         }
-        // The leader backs off from a cached or confused server: so do we (a minute at most).
-        if (message.type === 'facts' && message.notBefore! > this.#checkNotBefore && this.#config?.hasStatus) {
+        // The leader backs off from a cached or confused server: so do we (a
+        // minute at most). Only a follower: the tab that decides takes no
+        // wait from the channel (script posting one every second would hold
+        // off its warning to the end).
+        if (message.type === 'facts' && message.notBefore! > this.#checkNotBefore && this.#config?.hasStatus && !this.leads) {
           this.#checkNotBefore = Math.min(message.notBefore!, this.#env.now() + 60_000);
         }
         // A tab that warned before it heard of newer activity (our page

@@ -597,3 +597,17 @@ describe('tab-sync: a page that gives no limits (issue 11, fourth breaker)', () 
     }
   });
 });
+
+describe('tab-sync: a wait posted on the channel (issue 11, fourth breaker)', () => {
+  it('does not hold off the warning: the deciding tab takes no wait from the channel', async () => {
+    const s = await session(2);
+    const raw = s.browser.tab().openChannel(CHANNEL);
+    const facts = { localActivityAt: START, serverActivityAt: START, serverSeenAt: START, absoluteEndAt: Infinity };
+    await at(s.browser, 250 * S);
+    while (s.browser.now < START + 305 * S) {
+      raw.postMessage({ type: 'facts', facts, limits: null, notBefore: s.browser.now + 60 * S });
+      await s.browser.advance(1 * S);
+    }
+    for (const t of s.tabs) expect(t.host.warns.map((w) => w.at - START)).to.deep.equal([IDLE * S]);
+  });
+});
