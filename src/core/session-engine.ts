@@ -844,7 +844,9 @@ export class SessionEngine {
         return;
       case 'extend':
         this.#merge(message.facts);
-        if (this.phase === 'warning') this.#leaveWarning('tab');
+        // Closed only when its facts show the person back (a posted extend
+        // without them would close the dialog, and its status reopen it).
+        if (this.phase === 'warning' && this.#env.now() < this.deadlines.warnAt) this.#leaveWarning('tab');
         return;
       case 'expire':
         // Unless this tab's own deadline says so too (without an absolute end

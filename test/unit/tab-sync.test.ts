@@ -611,3 +611,23 @@ describe('tab-sync: a wait posted on the channel (issue 11, fourth breaker)', ()
     for (const t of s.tabs) expect(t.host.warns.map((w) => w.at - START)).to.deep.equal([IDLE * S]);
   });
 });
+
+describe('tab-sync: an extend posted during a warning (issue 11, fifth breaker)', () => {
+  it('keeps the warning open and asks nothing when the extend shows no newer activity', async () => {
+    const s = await session(2);
+    await at(s.browser, IDLE * S + 1 * S);
+    for (const t of s.tabs) expect(t.engine.phase).to.equal('warning');
+    const calls = s.server.calls.length;
+    const raw = s.browser.tab().openChannel(CHANNEL);
+    const facts = { localActivityAt: START, serverActivityAt: START, serverSeenAt: START, absoluteEndAt: Infinity };
+    for (let i = 0; i < 40; i++) {
+      raw.postMessage({ type: 'extend', facts, source: 'user' });
+      await s.browser.advance(250);
+    }
+    expect(s.server.calls.length).to.equal(calls);
+    for (const t of s.tabs) {
+      expect(t.engine.phase).to.equal('warning');
+      expect(t.host.extends).to.deep.equal([]);
+    }
+  });
+});
