@@ -158,18 +158,17 @@ export class Checker {
     // 3. One phase: a tab that left (expired, signed out) took every tab that was open then with it.
     for (const gone of w.tabs) {
       const leftAt = gone.record.expiredAt ?? gone.record.signedOutAt;
-      // A tab that took the word of script on the channel (an expire, or an
-      // end it posted, when the server could not be asked): the others, whom
-      // the server told better, follow when their own wait for such news is
-      // over and they ask (a minute at most).
-      const forged = gone.record.expiredAt !== null && (this.forgedExpire(gone, leftAt!) || this.forgedDeadline(gone, leftAt!));
       // One that held limits script posted (a follower the server never
       // told) may take such an expire at its word, and its timeout URL ends
       // the session: the others learn it at their own next decision (as when
       // script calls the sign-out URL), and "never late" holds them to that.
-      if (gone.engine.limits.timeout < timeout) continue;
-      const slept = w.jumps.filter((j) => j.to > leftAt! && j.from < w.now).reduce((sum, j) => sum + j.to - Math.max(j.from, leftAt!), 0);
-      if (leftAt === null || w.now <= leftAt + (forged ? 60_000 + LATE_SLACK + slept : ONE_PHASE_MS)) continue;
+      if (leftAt === null || gone.engine.limits.timeout < timeout) continue;
+      // A tab that took the word of script on the channel (an expire, or an
+      // end it posted, when the server could not be asked): the others, whom
+      // the server told better, follow when their own wait for such news is
+      // over and they ask (a minute at most, asleep not counted).
+      const forged = gone.record.expiredAt !== null && (this.forgedExpire(gone, leftAt) || this.forgedDeadline(gone, leftAt));
+      if (w.now <= leftAt + (forged ? 60_000 + LATE_SLACK + this.slept(leftAt, w.now) : ONE_PHASE_MS)) continue;
       for (const t of w.openTabs()) {
         if (t.startedAt < leftAt && t.engine.phase !== 'expired') {
           throw new InvariantError(3, `tab ${gone.id} left at ${rel(leftAt)}; tab ${t.id} is still ${t.engine.phase} at ${rel(w.now)}`);
@@ -301,10 +300,9 @@ export class Checker {
    */
   forgedExpire(tab: SimTab, x: number): boolean {
     const w = this.world;
-    // (Asleep, nothing runs: the time a sleep took does not count.)
-    const slept = (from: number) => w.jumps.filter((j) => j.from >= from && j.to <= x).reduce((sum, j) => sum + j.to - j.from, 0);
-    // Heard again soon after the server denied one, it waits (up to a minute) and is confirmed then.
-    const f = w.forged.filter((m) => m.what === 'expire' && m.at <= x && x - m.at - slept(m.at) <= 60_000 + ONE_PHASE_MS).at(-1);
+    // Heard again soon after the server denied one, it waits (up to a minute)
+    // and is confirmed then. (Asleep, nothing runs: the time a sleep took does not count.)
+    const f = w.forged.filter((m) => m.what === 'expire' && m.at <= x && x - m.at - this.slept(m.at, x) <= 60_000 + ONE_PHASE_MS).at(-1);
     if (!f) return false;
     // Its status: sent for it, or already on its way.
     const asked = w.calls.filter((c) => c.tab === tab.id && c.op === 'status' && c.sentAt <= x && !(c.answeredAt! < f.at));
@@ -354,9 +352,9 @@ export class Checker {
   serverEnd(at: number): number {
     const seen = this.toldSeenAt(at);
     // (A call that outlived its abort by a sleep was lost to it: the element sends it again.)
-    const slept = (c: Call) => c.lost && (this.world.jumps.find((j) => j.from >= c.sentAt)?.to ?? -Infinity) > c.sentAt + CALL_TIMEOUT_MS + 1000;
+    const lostToSleep = (c: Call) => c.lost && (this.world.jumps.find((j) => j.from >= c.sentAt)?.to ?? -Infinity) > c.sentAt + CALL_TIMEOUT_MS + 1000;
     const failed = this.world.calls.some(
-      (c) => c.op === 'keepalive' && !c.user && !slept(c) && c.sentAt >= seen && c.sentAt <= at && !(c.delivered && c.said !== undefined),
+      (c) => c.op === 'keepalive' && !c.user && !lostToSleep(c) && c.sentAt >= seen && c.sentAt <= at && !(c.delivered && c.said !== undefined),
     );
     if (!failed) return Infinity;
     // A retry could have got through: the way to the server has worked for
@@ -370,6 +368,11 @@ export class Checker {
       w.modeChanges.every((m) => m.at <= from || m.at > at || works(m.mode)) &&
       !w.jumps.some((j) => j.to > from && j.from < at);
     return worked ? Infinity : seen + w.options.timeout * 1000;
+  }
+
+  /** How long the laptop slept between `from` and `to`. */
+  slept(from: number, to: number): number {
+    return this.world.jumps.reduce((sum, j) => sum + Math.max(0, Math.min(j.to, to) - Math.max(j.from, from)), 0);
   }
 
   /** Answers without progress may put decisions off with a backoff (at most a minute). */
